@@ -32,15 +32,15 @@
 struct image_store;
 
 struct image_info {
-	char *id;		/* hex sha256 of the config blob */
-	char *manifest_digest;	/* "sha256:..." */
-	char **names;		/* "name:tag" entries, NULL-terminated */
-	char *created;		/* RFC 3339, from the config */
-	int64_t size;		/* sum of compressed layer sizes */
-	json_t *manifest;	/* the manifest object */
-	json_t *config;		/* the whole image config object */
-	char **diff_ids;	/* "sha256:..." lowest layer first */
-	char **chain_ids;	/* "sha256:..." lowest layer first */
+	char *id;	       /* hex sha256 of the config blob */
+	char *manifest_digest; /* "sha256:..." */
+	char **names;	       /* "name:tag" entries, NULL-terminated */
+	char *created;	       /* RFC 3339, from the config */
+	int64_t size;	       /* sum of compressed layer sizes */
+	json_t *manifest;      /* the manifest object */
+	json_t *config;	       /* the whole image config object */
+	char **diff_ids;       /* "sha256:..." lowest layer first */
+	char **chain_ids;      /* "sha256:..." lowest layer first */
 };
 
 int image_store_open(const char *root, struct image_store **ret,

@@ -21,8 +21,8 @@
  * would, inside the current root. The error carries ENOENT (exit 127)
  * or EACCES (exit 126) in errnum and the matching status.
  */
-int process_find_executable(const struct spec_process *process,
-			    char **ret_path, struct berth_error **err);
+int process_find_executable(const struct spec_process *process, char **ret_path,
+			    struct berth_error **err);
 
 int process_apply_rlimits(const struct spec_process *process,
 			  struct berth_error **err);
@@ -36,7 +36,6 @@ int process_set_oom_score_adj(const struct spec_process *process,
  * on failure.
  */
 int process_exec(const struct spec_process *process, const char *path,
-		 const struct spec_seccomp *seccomp,
-		 struct berth_error **err);
+		 const struct spec_seccomp *seccomp, struct berth_error **err);
 
 #endif

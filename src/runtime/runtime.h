@@ -26,16 +26,16 @@
 #include "util/error.h"
 
 struct runtime_create_options {
-	const char *bundle;		/* directory holding config.json */
-	const struct spec *spec;	/* NULL = load BUNDLE/config.json */
-	const char *pid_file;		/* NULL = none */
-	const char *console_socket;	/* needed when process.terminal */
+	const char *bundle;	    /* directory holding config.json */
+	const struct spec *spec;    /* NULL = load BUNDLE/config.json */
+	const char *pid_file;	    /* NULL = none */
+	const char *console_socket; /* needed when process.terminal */
 	/*
 	 * Descriptors the container process gets as 0, 1 and 2; -1 keeps
 	 * the caller's own descriptor of that number.
 	 */
 	int stdio[3];
-	unsigned int preserve_fds;	/* pass fds 3 .. 3+N-1 through */
+	unsigned int preserve_fds; /* pass fds 3 .. 3+N-1 through */
 	bool no_pivot;
 	bool no_new_keyring;
 };
@@ -46,7 +46,7 @@ struct runtime_exec_options {
 	const char *console_socket;
 	int stdio[3];
 	unsigned int preserve_fds;
-	bool detach;	/* false = wait and return the exit status */
+	bool detach; /* false = wait and return the exit status */
 };
 
 enum runtime_status {
@@ -60,12 +60,12 @@ enum runtime_status {
 struct runtime_state {
 	char *id;
 	enum runtime_status status;
-	pid_t pid;		/* 0 once stopped */
+	pid_t pid; /* 0 once stopped */
 	char *bundle;
-	char *created;		/* RFC 3339 */
+	char *created; /* RFC 3339 */
 	char *cgroup_path;
 	char *owner;
-	json_t *annotations;	/* object, or NULL */
+	json_t *annotations; /* object, or NULL */
 };
 
 /* Set up the container and leave its process waiting for start. */
@@ -89,8 +89,8 @@ int runtime_list(const char *state_root, struct runtime_state ***ret,
 		 size_t *ret_n, struct berth_error **err);
 
 /* Send signal to the init process, or to every process when all. */
-int runtime_kill(const char *state_root, const char *id, int signal,
-		 bool all, struct berth_error **err);
+int runtime_kill(const char *state_root, const char *id, int signal, bool all,
+		 struct berth_error **err);
 
 /*
  * Remove a stopped (or, with force, any) container: kill what is left,

@@ -21,7 +21,7 @@ struct spec_mount {
 	char *destination;
 	char *source;	/* may be NULL, e.g. for tmpfs */
 	char *type;	/* may be NULL for bind mounts */
-	char **options;	/* NULL-terminated, never NULL after parsing */
+	char **options; /* NULL-terminated, never NULL after parsing */
 };
 
 /* One of CLONE_NEWPID, CLONE_NEWNS, ... and an optional path to join. */
@@ -37,14 +37,14 @@ struct spec_id_mapping {
 };
 
 struct spec_rlimit {
-	int resource;	/* RLIMIT_* */
+	int resource; /* RLIMIT_* */
 	uint64_t soft;
 	uint64_t hard;
 };
 
 struct spec_device {
 	char *path;
-	char type;	/* 'c', 'b', 'u' or 'p' */
+	char type; /* 'c', 'b', 'u' or 'p' */
 	int64_t major;
 	int64_t minor;
 	mode_t file_mode;
@@ -76,8 +76,8 @@ struct spec_process {
 	unsigned int console_height;
 	unsigned int console_width;
 	struct spec_user user;
-	char **args;	/* NULL-terminated, at least one element */
-	char **env;	/* NULL-terminated, never NULL after parsing */
+	char **args; /* NULL-terminated, at least one element */
+	char **env;  /* NULL-terminated, never NULL after parsing */
 	char *cwd;
 	struct spec_capabilities capabilities;
 	bool has_capabilities;
@@ -100,35 +100,35 @@ struct spec_memory {
 };
 
 struct spec_cpu {
-	uint64_t shares;	/* 0 = not set */
-	int64_t quota;		/* -1 = not set or unlimited */
-	uint64_t period;	/* 0 = not set */
-	char *cpus;		/* cpuset list, NULL = not set */
+	uint64_t shares; /* 0 = not set */
+	int64_t quota;	 /* -1 = not set or unlimited */
+	uint64_t period; /* 0 = not set */
+	char *cpus;	 /* cpuset list, NULL = not set */
 	char *mems;
 };
 
 struct spec_device_rule {
 	bool allow;
-	char type;	/* 'a', 'c' or 'b' */
-	int64_t major;	/* -1 = any */
-	int64_t minor;	/* -1 = any */
-	char *access;	/* subset of "rwm" */
+	char type;     /* 'a', 'c' or 'b' */
+	int64_t major; /* -1 = any */
+	int64_t minor; /* -1 = any */
+	char *access;  /* subset of "rwm" */
 };
 
 struct spec_resources {
 	struct spec_memory memory;
 	struct spec_cpu cpu;
-	int64_t pids_limit;	/* -1 = not set, 0 and below = unlimited */
+	int64_t pids_limit; /* -1 = not set, 0 and below = unlimited */
 	struct spec_device_rule *devices;
 	size_t n_devices;
-	json_t *unified;	/* cgroup v2 "unified" key/value map, or NULL */
+	json_t *unified; /* cgroup v2 "unified" key/value map, or NULL */
 };
 
 struct spec_seccomp_arg {
 	unsigned int index;
 	uint64_t value;
 	uint64_t value_two;
-	char *op;	/* "SCMP_CMP_EQ", ... */
+	char *op; /* "SCMP_CMP_EQ", ... */
 };
 
 struct spec_seccomp_rule {
@@ -154,7 +154,7 @@ struct spec_hook {
 	char *path;
 	char **args;
 	char **env;
-	int timeout;	/* seconds, 0 = none */
+	int timeout; /* seconds, 0 = none */
 };
 
 struct spec_hook_list {
@@ -188,10 +188,10 @@ struct spec_linux {
 	char *cgroups_path;
 	struct spec_resources resources;
 	bool has_resources;
-	unsigned long rootfs_propagation;	/* MS_* flags, 0 = default */
+	unsigned long rootfs_propagation; /* MS_* flags, 0 = default */
 	char **masked_paths;
 	char **readonly_paths;
-	struct spec_seccomp *seccomp;	/* NULL = no filter */
+	struct spec_seccomp *seccomp; /* NULL = no filter */
 	struct spec_sysctl *sysctls;
 	size_t n_sysctls;
 	char *mount_label;
@@ -199,16 +199,16 @@ struct spec_linux {
 
 struct spec {
 	char *oci_version;
-	char *root_path;	/* as written; relative to the bundle if not absolute */
+	char *root_path; /* as written; relative to the bundle if not absolute */
 	bool root_readonly;
-	struct spec_process *process;	/* NULL when config.json has none */
+	struct spec_process *process; /* NULL when config.json has none */
 	char *hostname;
 	char *domainname;
 	struct spec_mount *mounts;
 	size_t n_mounts;
 	struct spec_hooks hooks;
 	struct spec_linux linux;
-	json_t *annotations;	/* object, or NULL */
+	json_t *annotations; /* object, or NULL */
 };
 
 /* Parse a config.json document. "what" names it in errors (its path). */

@@ -64,11 +64,11 @@ static inline void cleanup_strvp(char ***p)
 #define _cleanup_closedir_ __attribute__((cleanup(cleanup_closedirp)))
 #define _cleanup_strv_ __attribute__((cleanup(cleanup_strvp)))
 
-#define TAKE_PTR(p)                            \
-	({                                     \
-		__typeof__(p) taken_ = (p);    \
-		(p) = NULL;                    \
-		taken_;                        \
+#define TAKE_PTR(p)                         \
+	({                                  \
+		__typeof__(p) taken_ = (p); \
+		(p) = NULL;                 \
+		taken_;                     \
 	})
 
 #define TAKE_FD(fd)                \

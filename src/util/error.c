@@ -28,8 +28,7 @@ int berth_error_setv(struct berth_error **err, int errnum, const char *fmt,
 	return -1;
 }
 
-int berth_error_set(struct berth_error **err, int errnum, const char *fmt,
-		    ...)
+int berth_error_set(struct berth_error **err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,8 +84,7 @@ char *berth_error_text(const struct berth_error *err)
 	return text;
 }
 
-int berth_error_report(struct berth_error **err, const char *prog,
-		       FILE *stream)
+int berth_error_report(struct berth_error **err, const char *prog, FILE *stream)
 {
 	char *text;
 	int status;

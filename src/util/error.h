@@ -37,13 +37,13 @@ enum {
 };
 
 struct berth_error {
-	int errnum;	/* errno value, or 0 when none applies */
-	int status;	/* exit status the command should use, 0 = default */
+	int errnum; /* errno value, or 0 when none applies */
+	int status; /* exit status the command should use, 0 = default */
 	char *msg;
 };
 
-int berth_error_set(struct berth_error **err, int errnum, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
+int berth_error_set(struct berth_error **err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int berth_error_setv(struct berth_error **err, int errnum, const char *fmt,
 		     va_list ap) __attribute__((format(printf, 3, 0)));
 

@@ -66,8 +66,7 @@ int fs_read_file(const char *path, char **ret_data, size_t *ret_len,
 	return fs_read_file_at(AT_FDCWD, path, ret_data, ret_len, err);
 }
 
-int fs_write_all(int fd, const void *buf, size_t len,
-		 struct berth_error **err)
+int fs_write_all(int fd, const void *buf, size_t len, struct berth_error **err)
 {
 	const char *p = buf;
 
@@ -128,8 +127,8 @@ int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 	return 0;
 }
 
-int fs_write_atomic(const char *path, const void *buf, size_t len,
-		    mode_t mode, struct berth_error **err)
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    struct berth_error **err)
 {
 	return fs_write_atomic_at(AT_FDCWD, path, buf, len, mode, err);
 }
@@ -143,8 +142,8 @@ int fs_mkdir_p(const char *path, mode_t mode, struct berth_error **err)
 			continue;
 		*p = '\0';
 		if (mkdir(copy, mode) < 0 && errno != EEXIST)
-			return berth_error_set(err, errno, "create directory '%s'",
-					       copy);
+			return berth_error_set(err, errno,
+					       "create directory '%s'", copy);
 		*p = '/';
 	}
 
@@ -215,8 +214,8 @@ int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 	return (int)fd;
 }
 
-int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode,
-		       int *ret_fd, struct berth_error **err)
+int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd,
+		       struct berth_error **err)
 {
 	_cleanup_free_ char *copy = xstrdup(path);
 	_cleanup_free_ char *prefix = xzalloc(strlen(path) + 2);

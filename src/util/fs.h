@@ -27,8 +27,7 @@ int fs_read_all(int fd, char **ret_data, size_t *ret_len,
 		struct berth_error **err);
 
 /* Write all of buf to fd, retrying short writes and EINTR. */
-int fs_write_all(int fd, const void *buf, size_t len,
-		 struct berth_error **err);
+int fs_write_all(int fd, const void *buf, size_t len, struct berth_error **err);
 
 /*
  * Replace dirfd/name atomically: write a temp file in the same directory,
@@ -37,8 +36,8 @@ int fs_write_all(int fd, const void *buf, size_t len,
  */
 int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 		       size_t len, mode_t mode, struct berth_error **err);
-int fs_write_atomic(const char *path, const void *buf, size_t len,
-		    mode_t mode, struct berth_error **err);
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    struct berth_error **err);
 
 /* Create path and its missing parents, like mkdir -p. */
 int fs_mkdir_p(const char *path, mode_t mode, struct berth_error **err);
@@ -59,8 +58,8 @@ int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
  * component resolved inside the root, and return an O_PATH descriptor of
  * the last one in *ret_fd.
  */
-int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode,
-		       int *ret_fd, struct berth_error **err);
+int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd,
+		       struct berth_error **err);
 
 bool fs_exists(const char *path);
 

@@ -19,14 +19,12 @@ int json_parse_buffer(const char *data, size_t len, const char *what,
 		return berth_error_set(err, 0,
 				       "invalid JSON in %s at line %d, column "
 				       "%d: %s",
-				       what, jerr.line, jerr.column,
-				       jerr.text);
+				       what, jerr.line, jerr.column, jerr.text);
 	*ret = j;
 	return 0;
 }
 
-int json_parse_file(const char *path, json_t **ret,
-		    struct berth_error **err)
+int json_parse_file(const char *path, json_t **ret, struct berth_error **err)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_free_ char *what = NULL;
@@ -63,14 +61,13 @@ static int wrong_type(const char *where, const char *key, const char *what,
 		      struct berth_error **err)
 {
 	if (where != NULL && where[0] != '\0')
-		return berth_error_set(err, 0, "%s.%s: expected %s", where,
-				       key, what);
+		return berth_error_set(err, 0, "%s.%s: expected %s", where, key,
+				       what);
 	return berth_error_set(err, 0, "%s: expected %s", key, what);
 }
 
-int json_get_string_opt(const json_t *obj, const char *key,
-			const char *where, const char **ret,
-			struct berth_error **err)
+int json_get_string_opt(const json_t *obj, const char *key, const char *where,
+			const char **ret, struct berth_error **err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -127,9 +124,8 @@ int json_get_int64_opt(const json_t *obj, const char *key, const char *where,
 	return 0;
 }
 
-int json_get_uint64_opt(const json_t *obj, const char *key,
-			const char *where, uint64_t max, uint64_t *ret,
-			struct berth_error **err)
+int json_get_uint64_opt(const json_t *obj, const char *key, const char *where,
+			uint64_t max, uint64_t *ret, struct berth_error **err)
 {
 	json_t *v = json_object_get(obj, key);
 	json_int_t n;
@@ -147,18 +143,16 @@ int json_get_uint64_opt(const json_t *obj, const char *key,
 					       "0..%llu",
 					       where, key, (long long)n,
 					       (unsigned long long)max);
-		return berth_error_set(err, ERANGE,
-				       "%s: value %lld out of range 0..%llu",
-				       key, (long long)n,
-				       (unsigned long long)max);
+		return berth_error_set(
+			err, ERANGE, "%s: value %lld out of range 0..%llu", key,
+			(long long)n, (unsigned long long)max);
 	}
 	*ret = (uint64_t)n;
 	return 0;
 }
 
-int json_get_object_opt(const json_t *obj, const char *key,
-			const char *where, json_t **ret,
-			struct berth_error **err)
+int json_get_object_opt(const json_t *obj, const char *key, const char *where,
+			json_t **ret, struct berth_error **err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -197,13 +191,12 @@ int json_get_strv_opt(const json_t *obj, const char *key, const char *where,
 		return 0;
 
 	strv = xcalloc(1, sizeof(char *));
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		if (!json_is_string(v))
-			return berth_error_set(err, 0,
-					       "%s%s%s[%zu]: expected a string",
-					       where ? where : "",
-					       where && *where ? "." : "", key,
-					       i);
+			return berth_error_set(
+				err, 0, "%s%s%s[%zu]: expected a string",
+				where ? where : "", where && *where ? "." : "",
+				key, i);
 		strv_push(&strv, json_string_value(v));
 	}
 

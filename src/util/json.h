@@ -27,8 +27,7 @@ static inline void cleanup_json_decrefp(json_t **j)
 /* Parse a JSON document; the error names "what", line and column. */
 int json_parse_buffer(const char *data, size_t len, const char *what,
 		      json_t **ret, struct berth_error **err);
-int json_parse_file(const char *path, json_t **ret,
-		    struct berth_error **err);
+int json_parse_file(const char *path, json_t **ret, struct berth_error **err);
 
 /* Serialize compactly with sorted keys, so equal objects give equal bytes. */
 char *json_dump_canonical(const json_t *j);
@@ -37,9 +36,8 @@ char *json_dump_canonical(const json_t *j);
 int json_write_file_atomic(const char *path, const json_t *j,
 			   struct berth_error **err);
 
-int json_get_string_opt(const json_t *obj, const char *key,
-			const char *where, const char **ret,
-			struct berth_error **err);
+int json_get_string_opt(const json_t *obj, const char *key, const char *where,
+			const char **ret, struct berth_error **err);
 int json_get_string(const json_t *obj, const char *key, const char *where,
 		    const char **ret, struct berth_error **err);
 int json_get_bool_opt(const json_t *obj, const char *key, const char *where,
@@ -47,12 +45,10 @@ int json_get_bool_opt(const json_t *obj, const char *key, const char *where,
 int json_get_int64_opt(const json_t *obj, const char *key, const char *where,
 		       int64_t *ret, struct berth_error **err);
 /* Accept integers in [0, max] only. */
-int json_get_uint64_opt(const json_t *obj, const char *key,
-			const char *where, uint64_t max, uint64_t *ret,
-			struct berth_error **err);
-int json_get_object_opt(const json_t *obj, const char *key,
-			const char *where, json_t **ret,
-			struct berth_error **err);
+int json_get_uint64_opt(const json_t *obj, const char *key, const char *where,
+			uint64_t max, uint64_t *ret, struct berth_error **err);
+int json_get_object_opt(const json_t *obj, const char *key, const char *where,
+			json_t **ret, struct berth_error **err);
 int json_get_array_opt(const json_t *obj, const char *key, const char *where,
 		       json_t **ret, struct berth_error **err);
 /* Read an array of strings into a new NULL-terminated vector. */

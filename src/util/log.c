@@ -22,8 +22,8 @@ static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "debug",
 };
 
-void log_setup(const char *prog, enum log_level level,
-	       enum log_format format, int fd)
+void log_setup(const char *prog, enum log_level level, enum log_format format,
+	       int fd)
 {
 	if (prog != NULL)
 		log_prog = prog;

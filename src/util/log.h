@@ -25,8 +25,8 @@ enum log_format {
 };
 
 /* Set the program name, level and destination; fd -1 means stderr. */
-void log_setup(const char *prog, enum log_level level,
-	       enum log_format format, int fd);
+void log_setup(const char *prog, enum log_level level, enum log_format format,
+	       int fd);
 
 /* Parse "error", "warning"/"warn", "info" or "debug". */
 int log_level_parse(const char *s, enum log_level *ret);
@@ -39,9 +39,9 @@ void log_write(enum log_level level, const char *fmt, ...)
 #define log_error(...) log_write(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warning(...) log_write(LOG_LEVEL_WARNING, __VA_ARGS__)
 #define log_info(...) log_write(LOG_LEVEL_INFO, __VA_ARGS__)
-#define log_debug(...)                                   \
-	do {                                             \
-		if (log_enabled(LOG_LEVEL_DEBUG))        \
+#define log_debug(...)                                           \
+	do {                                                     \
+		if (log_enabled(LOG_LEVEL_DEBUG))                \
 			log_write(LOG_LEVEL_DEBUG, __VA_ARGS__); \
 	} while (0)
 

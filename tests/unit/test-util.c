@@ -26,8 +26,8 @@ static void error_set_and_wrap(void **state)
 	assert_int_equal(berth_error_wrap(&err, "load image '%s'", "a"), -1);
 
 	text = berth_error_text(err);
-	assert_string_equal(text,
-			    "load image 'a': open '/x': No such file or directory");
+	assert_string_equal(
+		text, "load image 'a': open '/x': No such file or directory");
 	assert_int_equal(err->errnum, ENOENT);
 	berth_error_free(&err);
 	assert_null(err);
@@ -156,9 +156,9 @@ static void json_parse_error_position(void **state)
 	json_t *j = NULL;
 	struct berth_error *err = NULL;
 
-	assert_int_equal(json_parse_buffer("{\n\"a\": }", 8, "'config.json'",
-					   &j, &err),
-			 -1);
+	assert_int_equal(
+		json_parse_buffer("{\n\"a\": }", 8, "'config.json'", &j, &err),
+		-1);
 	assert_non_null(strstr(err->msg, "'config.json' at line 2"));
 	berth_error_free(&err);
 }

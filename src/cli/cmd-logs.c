@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cli/commands.h"
+
+int cmd_logs(struct cli_context *ctx, int argc, char **argv)
+{
+	return cli_usage_error("logs", "not built yet");
+}

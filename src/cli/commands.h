@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_CLI_COMMANDS_H
+#define BERTH_CLI_COMMANDS_H
+
+/*
+ * The berth commands. Each lives in its own file, cli/cmd-NAME.c: it
+ * parses its flags with getopt_long ("+" so the first operand ends the
+ * options), makes one call into the library and returns the process's
+ * exit status. Errors go through cli_fail(), which prints them once.
+ * main() hands each command argv with the command name as argv[0];
+ * the command sets optind = 0 before its first getopt_long() call.
+ */
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+struct cli_context {
+	const char *root;	/* image and container store */
+	const char *runroot;	/* runtime state, on tmpfs */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli_context *ctx, int argc, char **argv);
+	const char *summary;
+};
+
+/* Print the error with the "berth" prefix and return its exit status. */
+int cli_fail(struct berth_error **err);
+
+/* Print "berth NAME: MSG" and a hint to use --help; return 125. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Commands. The table in berth-main.c lists them in the order that
+ * "berth --help" shows.
+ */
+int cmd_run(struct cli_context *ctx, int argc, char **argv);
+int cmd_create(struct cli_context *ctx, int argc, char **argv);
+int cmd_start(struct cli_context *ctx, int argc, char **argv);
+int cmd_stop(struct cli_context *ctx, int argc, char **argv);
+int cmd_kill(struct cli_context *ctx, int argc, char **argv);
+int cmd_rm(struct cli_context *ctx, int argc, char **argv);
+int cmd_ps(struct cli_context *ctx, int argc, char **argv);
+int cmd_logs(struct cli_context *ctx, int argc, char **argv);
+int cmd_exec(struct cli_context *ctx, int argc, char **argv);
+int cmd_wait(struct cli_context *ctx, int argc, char **argv);
+int cmd_inspect(struct cli_context *ctx, int argc, char **argv);
+int cmd_import(struct cli_context *ctx, int argc, char **argv);
+int cmd_images(struct cli_context *ctx, int argc, char **argv);
+int cmd_rmi(struct cli_context *ctx, int argc, char **argv);
+int cmd_tag(struct cli_context *ctx, int argc, char **argv);
+
+#endif
