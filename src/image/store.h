@@ -21,6 +21,10 @@
  *
  * Locking: functions that change the store take ROOT/store.lock
  * exclusively for their duration; readers take it shared.
+ *
+ * Removing an image deletes every blob and layer directory that no
+ * manifest listed in index.json references. A blob kept for another
+ * reason must be reachable from an index entry to survive.
  */
 
 #include <jansson.h>
@@ -57,12 +61,34 @@ const char *image_store_root(const struct image_store *store);
 int image_store_import(struct image_store *store, int fd, const char *name,
 		       char **ret_id, struct berth_error **err);
 
-/* Find an image by name[:tag], full or unique short id, or digest. */
+/*
+ * Like image_store_import(); source names the input ("FILE" or "-") in
+ * the image history, as "berth import SOURCE". name may be NULL: the
+ * image is then listed without a name.
+ */
+int image_store_import_from(struct image_store *store, int fd,
+			    const char *source, const char *name, char **ret_id,
+			    struct berth_error **err);
+
+/*
+ * Find an image by name[:tag] (tag defaults to latest), name@digest,
+ * full id, unique id prefix of at least 3 hex digits, "sha256:<id>" or
+ * manifest digest. A name is tried before an id prefix.
+ */
 int image_store_lookup(struct image_store *store, const char *ref,
 		       struct image_info **ret, struct berth_error **err);
 
+/*
+ * Like image_store_lookup(), but an image that is not there is not an
+ * error: *ret is set to NULL. An invalid ref still is an error.
+ */
+int image_store_find(struct image_store *store, const char *ref,
+		     struct image_info **ret, struct berth_error **err);
+
+/* List every image once, newest first; free with image_info_list_free. */
 int image_store_list(struct image_store *store, struct image_info ***ret,
 		     size_t *ret_n, struct berth_error **err);
+void image_info_list_free(struct image_info **list, size_t n);
 
 /* Add the name new_name ("name[:tag]") to the image ref. */
 int image_store_tag(struct image_store *store, const char *ref,
@@ -76,6 +102,33 @@ int image_store_tag(struct image_store *store, const char *ref,
 int image_store_remove(struct image_store *store, const char *ref,
 		       struct berth_error **err);
 
+/* Result of image_store_remove_image(), for "Untagged:" and "Deleted:". */
+struct image_removal {
+	char **untagged;  /* names removed, NULL-terminated, may be NULL */
+	char *deleted_id; /* hex id of the deleted image, or NULL */
+};
+
+/*
+ * Remove as image_store_remove() does. An id that names an image with
+ * several names is an error unless force is set, as in Docker. Deleting
+ * an image also deletes the blobs and layer directories that no other
+ * image uses.
+ */
+int image_store_remove_image(struct image_store *store, const char *ref,
+			     bool force, struct image_removal *ret,
+			     struct berth_error **err);
+void image_removal_clear(struct image_removal *removal);
+
+/*
+ * Name an image whose manifest, config and layer blobs are already in
+ * blobs/sha256/ (written with blob.h, as a pull does): check them,
+ * extract its layers and add manifest_digest to index.json under name
+ * ("name[:tag]", or NULL for no name). Returns the image id.
+ */
+int image_store_add_image(struct image_store *store,
+			  const char *manifest_digest, const char *name,
+			  char **ret_id, struct berth_error **err);
+
 /*
  * Make sure every layer of the image is extracted and return the layer
  * directories, top layer first, ready for an overlay lowerdir.
@@ -85,5 +138,13 @@ int image_store_layer_dirs(struct image_store *store,
 			   struct berth_error **err);
 
 void image_info_free(struct image_info *image);
+
+/*
+ * Describe an image the way "docker image inspect" does: Id
+ * ("sha256:<id>"), RepoTags, Digest (of the manifest), Created, Size,
+ * Architecture, Os, Config, RootFS {Type, Layers (the diff_ids)} and
+ * History. Returns a new reference.
+ */
+json_t *image_info_to_json(const struct image_info *image);
 
 #endif

@@ -5,10 +5,19 @@
 /*
  * The last steps of the container init (and of exec), in the container's
  * root: find the executable, then switch identity and privileges and
- * execve. Order matters: rlimits and the oom score while still
- * privileged; groups, gid, then uid while keeping capabilities; then the
- * five capability sets; then no_new_privs; seccomp last, so the filter
- * does not have to allow the setup syscalls.
+ * execve. Calling sequence, while still privileged:
+ *
+ *	process_find_executable()   before waiting for "start"
+ *	process_apply_rlimits()
+ *	process_set_oom_score_adj()
+ *	process_exec()
+ *
+ * process_exec() changes to cwd, sets the umask, drops the bounding set,
+ * sets groups, gid and uid while keeping capabilities, sets the other
+ * four capability sets, then no_new_privs. With noNewPrivileges the
+ * seccomp filter is loaded last, so it need not allow the setup
+ * syscalls. Without it the filter is loaded first, because loading then
+ * needs CAP_SYS_ADMIN, which a non-root user has lost after setresuid.
  */
 
 #include <sys/types.h>
@@ -29,6 +38,15 @@ int process_apply_rlimits(const struct spec_process *process,
 
 int process_set_oom_score_adj(const struct spec_process *process,
 			      struct berth_error **err);
+
+/*
+ * Drop the capability bounding set to process->capabilities.bounding,
+ * switch to process->user (supplementary groups, gid, uid), then set the
+ * effective, permitted, inheritable and ambient sets. A process without
+ * capabilities gets none. Needs CAP_SETPCAP, CAP_SETUID and CAP_SETGID.
+ */
+int process_set_identity(const struct spec_process *process,
+			 struct berth_error **err);
 
 /*
  * Apply cwd, umask, user, capabilities, no_new_privs and the seccomp

@@ -235,9 +235,22 @@ const struct spec_namespace *spec_find_namespace(const struct spec *spec,
  */
 json_t *spec_default_json(void);
 
-/* Map capability names ("CAP_CHOWN") and numbers; -1 when unknown. */
+/* Return "pid", "network", ... for a CLONE_NEW* type, or NULL. */
+const char *spec_namespace_name(int type);
+
+/* The highest capability number with a name (CAP_CHECKPOINT_RESTORE). */
+#define SPEC_CAP_LAST 40
+
+/*
+ * Map capability names ("CAP_CHOWN") and numbers; -1 or NULL when
+ * unknown. Names match without regard to case, with or without "CAP_".
+ */
 int spec_capability_from_name(const char *name);
 const char *spec_capability_name(int cap);
+
+/* Map rlimit names ("RLIMIT_NOFILE") and RLIMIT_* numbers; -1 or NULL. */
+int spec_rlimit_from_name(const char *name);
+const char *spec_rlimit_name(int resource);
 
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 static inline void spec_freep(struct spec **spec)

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_IMAGE_STORE_INTERNAL_H
+#define BERTH_IMAGE_STORE_INTERNAL_H
+
+/* Shared by the files that implement store.h. */
+
+#include <jansson.h>
+
+#include "image/manifest.h"
+#include "image/store.h"
+#include "util/lock.h"
+
+struct image_store {
+	char *root;
+	char *layers_dir;
+	char *lock_path;
+};
+
+/* Take ROOT/store.lock in mode; the caller releases it with lock_release. */
+int store_lock(struct image_store *store, enum lock_mode mode, int *ret_fd,
+	       struct berth_error **err);
+
+/* Build an image_info for manifest m, with its names taken from index. */
+struct image_info *image_info_new(const json_t *index,
+				  const struct image_manifest *m);
+
+/*
+ * Resolve ref to a manifest digest in index (see image_store_lookup for
+ * the accepted forms). Returns 1 and sets *ret_digest when found, 0 when
+ * not found, -1 when ref is invalid or the search failed. When ref
+ * matched a name, *ret_by_name is set to that normalized name.
+ */
+int store_resolve(struct image_store *store, const json_t *index,
+		  const char *ref, char **ret_digest, char **ret_by_name,
+		  struct berth_error **err);
+
+#endif
