@@ -83,8 +83,9 @@ int fs_write_all(int fd, const void *buf, size_t len, struct berth_error **err)
 	return 0;
 }
 
-int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
-		       size_t len, mode_t mode, struct berth_error **err)
+static int write_replace(int dir_fd, const char *name, const void *buf,
+			 size_t len, mode_t mode, bool durable,
+			 struct berth_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
@@ -100,7 +101,8 @@ int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 	if (fd < 0)
 		return berth_error_set(err, errno, "create '%s'", tmp);
 
-	if (fs_write_all(fd, buf, len, err) < 0 || fsync(fd) < 0) {
+	if (fs_write_all(fd, buf, len, err) < 0 ||
+	    (durable && fsync(fd) < 0)) {
 		(void)unlinkat(dir_fd, tmp, 0);
 		berth_error_set(err, errno, "fsync '%s'", tmp);
 		return berth_error_wrap(err, "write '%s'", name);
@@ -112,6 +114,9 @@ int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 		(void)unlinkat(dir_fd, tmp, 0);
 		return berth_error_set(err, saved, "replace '%s'", name);
 	}
+
+	if (!durable)
+		return 0;
 
 	/* Make the rename itself durable. */
 	if (dirlen > 0) {
@@ -125,6 +130,18 @@ int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 		(void)fsync(dir_fd);
 	}
 	return 0;
+}
+
+int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
+		       size_t len, mode_t mode, struct berth_error **err)
+{
+	return write_replace(dir_fd, name, buf, len, mode, true, err);
+}
+
+int fs_write_replace(const char *path, const void *buf, size_t len,
+		     mode_t mode, struct berth_error **err)
+{
+	return write_replace(AT_FDCWD, path, buf, len, mode, false, err);
 }
 
 int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
