@@ -38,6 +38,11 @@ int cgroup_write(const char *dir, const char *file, const char *value,
 		 struct berth_error **err);
 int cgroup_write_int(const char *dir, const char *file, int64_t value,
 		     struct berth_error **err);
+int cgroup_write_uint(const char *dir, const char *file, uint64_t value,
+		      struct berth_error **err);
+/* Write cpuset.cpus and cpuset.mems where linux.resources.cpu sets them. */
+int cgroup_write_cpuset(const char *dir, const struct spec_cpu *c,
+			struct berth_error **err);
 /* Read dir/file without its trailing newline. */
 int cgroup_read(const char *dir, const char *file, char **ret_value,
 		struct berth_error **err);
@@ -68,6 +73,12 @@ int cgroup_v2_swap_max(const struct spec_memory *m, char *buf, size_t size,
 		       struct berth_error **err);
 int cgroup_v2_apply(const char *dir, const struct spec_resources *r,
 		    struct berth_error **err);
+/*
+ * Enforce linux.resources.devices on the cgroup v2 directory dir with a
+ * device BPF program, with the same result the rules have on v1.
+ */
+int cgroup_v2_apply_devices(const char *dir, const struct spec_resources *r,
+			    struct berth_error **err);
 int cgroup_v2_freeze(const char *dir, bool frozen, struct berth_error **err);
 int cgroup_v2_stats(const char *dir, struct cgroup_stats *ret,
 		    struct berth_error **err);

@@ -80,29 +80,16 @@ static int apply_cpu(const char *dir, const struct spec_cpu *c,
 		     struct berth_error **err)
 {
 	if (c->shares != 0 &&
-	    cgroup_write_int(dir, "cpu.shares", (int64_t)c->shares, err) < 0)
+	    cgroup_write_uint(dir, "cpu.shares", c->shares, err) < 0)
 		return -1;
 
 	/* The kernel checks the quota against the current period. */
-	if (c->period != 0 && cgroup_write_int(dir, "cpu.cfs_period_us",
-					       (int64_t)c->period, err) < 0)
+	if (c->period != 0 &&
+	    cgroup_write_uint(dir, "cpu.cfs_period_us", c->period, err) < 0)
 		return -1;
 
 	if (c->quota != -1 &&
 	    cgroup_write_int(dir, "cpu.cfs_quota_us", c->quota, err) < 0)
-		return -1;
-	return 0;
-}
-
-static int apply_cpuset(const char *dir, const struct spec_cpu *c,
-			struct berth_error **err)
-{
-	if (c->cpus != NULL &&
-	    cgroup_write(dir, "cpuset.cpus", c->cpus, err) < 0)
-		return -1;
-
-	if (c->mems != NULL &&
-	    cgroup_write(dir, "cpuset.mems", c->mems, err) < 0)
 		return -1;
 	return 0;
 }
@@ -159,7 +146,7 @@ int cgroup_v1_apply(const struct cgroup_hierarchy *h, const char *dir,
 		return -1;
 
 	if (cgroup_hierarchy_has(h, "cpuset") &&
-	    apply_cpuset(dir, &r->cpu, err) < 0)
+	    cgroup_write_cpuset(dir, &r->cpu, err) < 0)
 		return -1;
 
 	if (cgroup_hierarchy_has(h, "pids") && r->pids_limit != -1) {

@@ -202,8 +202,8 @@ static int apply_cpu(const char *dir, const struct spec_cpu *c,
 		return -1;
 
 	if (c->shares != 0 &&
-	    cgroup_write_int(dir, "cpu.weight",
-			     (int64_t)cgroup_v2_cpu_weight(c->shares), err) < 0)
+	    cgroup_write_uint(dir, "cpu.weight",
+			      cgroup_v2_cpu_weight(c->shares), err) < 0)
 		return -1;
 
 	if (c->quota == -1 && c->period == 0)
@@ -227,14 +227,7 @@ static int apply_cpuset(const char *dir, const struct spec_cpu *c,
 	if (check_controller(dir, "cpuset", err) < 0)
 		return -1;
 
-	if (c->cpus != NULL &&
-	    cgroup_write(dir, "cpuset.cpus", c->cpus, err) < 0)
-		return -1;
-
-	if (c->mems != NULL &&
-	    cgroup_write(dir, "cpuset.mems", c->mems, err) < 0)
-		return -1;
-	return 0;
+	return cgroup_write_cpuset(dir, c, err);
 }
 
 static int apply_pids(const char *dir, int64_t limit, struct berth_error **err)
@@ -279,14 +272,8 @@ int cgroup_v2_apply(const char *dir, const struct spec_resources *r,
 	    apply_pids(dir, r->pids_limit, err) < 0)
 		return -1;
 
-	/*
-	 * TODO: enforce device rules on cgroup v2 with a BPF_CGROUP_DEVICE
-	 * program. Until then the cgroup restricts neither mknod nor open.
-	 */
-	if (r->n_devices > 0)
-		log_debug("cgroup v2 device rules are not enforced yet, "
-			  "skipping %zu rules for '%s'",
-			  r->n_devices, dir);
+	if (cgroup_v2_apply_devices(dir, r, err) < 0)
+		return -1;
 
 	if (r->unified != NULL && apply_unified(dir, r->unified, err) < 0)
 		return -1;

@@ -213,11 +213,23 @@ static int read_procs(const char *dir, pid_t **pids, size_t *n,
 	return 0;
 }
 
+/* Return the path of the next child cgroup of dir, which d lists. */
+static char *next_child(DIR *d, const char *dir)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			return fs_path_join(dir, de->d_name);
+	}
+	return NULL;
+}
+
 static int collect_pids(const char *dir, pid_t **pids, size_t *n,
 			struct berth_error **err)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
 
 	if (read_procs(dir, pids, n, err) < 0)
 		return -1;
@@ -226,18 +238,15 @@ static int collect_pids(const char *dir, pid_t **pids, size_t *n,
 	if (d == NULL)
 		return berth_error_set(err, errno, "open '%s'", dir);
 
-	while ((de = readdir(d)) != NULL) {
-		_cleanup_free_ char *child = NULL;
+	for (;;) {
+		_cleanup_free_ char *child = next_child(d, dir);
 
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
+		if (child == NULL)
+			return 0;
 
-		child = fs_path_join(dir, de->d_name);
 		if (collect_pids(child, pids, n, err) < 0)
 			return -1;
 	}
-	return 0;
 }
 
 int cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_n,
@@ -324,21 +333,18 @@ static int rmdir_retry(const char *dir, struct berth_error **err)
 static int remove_tree(const char *dir, struct berth_error **err)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
 
 	if (d == NULL && errno == ENOENT)
 		return 0;
 	if (d == NULL)
 		return berth_error_set(err, errno, "open '%s'", dir);
 
-	while ((de = readdir(d)) != NULL) {
-		_cleanup_free_ char *child = NULL;
+	for (;;) {
+		_cleanup_free_ char *child = next_child(d, dir);
 
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
+		if (child == NULL)
+			break;
 
-		child = fs_path_join(dir, de->d_name);
 		if (remove_tree(child, err) < 0)
 			return -1;
 	}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -11,17 +13,30 @@
 #include "util/cleanup.h"
 
 /*
- * The highest capability the running kernel supports: PR_CAPBSET_READ fails
- * with EINVAL above it. Bits above it make capset(2) fail, so every mask
- * is cut down to it. This works without /proc.
+ * Return the highest capability the running kernel supports, the last one
+ * PR_CAPBSET_READ accepts. A newer kernel may support more than
+ * SPEC_CAP_LAST, and those must leave the bounding set too, so the probe
+ * also goes up. Probing works without /proc/sys/kernel/cap_last_cap,
+ * which the container may not have.
  */
 static int kernel_last_cap(void)
 {
 	int cap = SPEC_CAP_LAST;
 
+	while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
+		cap++;
+
 	while (cap > 0 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
 		cap--;
 	return cap;
+}
+
+/* Capabilities above SPEC_CAP_LAST have no name in berth's table. */
+static const char *capability_label(int cap)
+{
+	const char *name = spec_capability_name(cap);
+
+	return name != NULL ? name : "unnamed";
 }
 
 static int drop_bounding(uint64_t keep, int last, struct berth_error **err)
@@ -34,27 +49,49 @@ static int drop_bounding(uint64_t keep, int last, struct berth_error **err)
 
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return berth_error_set(err, errno,
-					       "drop '%s' from the capability "
-					       "bounding set",
-					       spec_capability_name(cap));
+					       "drop capability %d '%s' from "
+					       "the bounding set",
+					       cap, capability_label(cap));
 	}
 	return 0;
 }
 
 /*
- * Without additionalGids the supplementary groups are cleared. In a user
- * namespace whose setgroups file says "deny" that fails with EPERM, and
- * then there are no groups to clear: the process has only its mapped gid.
+ * Return whether /proc/self/setgroups contains "deny", as in a user
+ * namespace set up for an unprivileged caller. Without /proc this cannot
+ * be checked, and the result is true.
+ */
+static bool setgroups_denied(void)
+{
+	_cleanup_close_ int fd =
+		open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	char buf[8] = "";
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		return true;
+	return strncmp(buf, "deny", 4) == 0;
+}
+
+/*
+ * Without additionalGids the supplementary groups are cleared. Where
+ * setgroups is denied in the user namespace that fails with EPERM, and
+ * the groups the process still has are unmapped ones it cannot use. A
+ * process that has no groups has nothing to clear either. Any other
+ * EPERM would leave the caller's groups to the container, so it fails.
  */
 static int set_groups(const struct spec_user *user, struct berth_error **err)
 {
+	int e;
+
 	if (setgroups(user->n_additional_gids, user->additional_gids) == 0)
 		return 0;
 
-	if (errno == EPERM && user->n_additional_gids == 0)
+	e = errno;
+	if (e == EPERM && user->n_additional_gids == 0 &&
+	    (getgroups(0, NULL) == 0 || setgroups_denied()))
 		return 0;
 
-	return berth_error_set(err, errno,
+	return berth_error_set(err, e,
 			       "set %zu supplementary groups from "
 			       "process.user.additionalGids",
 			       user->n_additional_gids);
@@ -70,13 +107,17 @@ static int switch_user(const struct spec_user *user, struct berth_error **err)
 		return -1;
 
 	if (setresgid(user->gid, user->gid, user->gid) < 0)
-		return berth_error_set(err, errno, "set group id to %u",
+		return berth_error_set(err, errno,
+				       "set group id to process.user.gid "
+				       "'%u', is it mapped in the user "
+				       "namespace?",
 				       (unsigned int)user->gid);
 
 	if (setresuid(user->uid, user->uid, user->uid) < 0)
 		return berth_error_set(err, errno,
-				       "set user id to %u, is it mapped in "
-				       "the user namespace?",
+				       "set user id to process.user.uid "
+				       "'%u', is it mapped in the user "
+				       "namespace?",
 				       (unsigned int)user->uid);
 
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
@@ -120,9 +161,11 @@ static int set_capability_sets(const struct spec_capabilities *c, int last,
 	if (cap_set_proc(caps) < 0)
 		return berth_error_set(err, errno,
 				       "set the effective, permitted and "
-				       "inheritable capabilities: effective "
-				       "must be a subset of permitted, and "
-				       "permitted and inheritable of bounding");
+				       "inheritable capabilities of "
+				       "process.capabilities: effective must "
+				       "be a subset of permitted, permitted "
+				       "of the runtime's own set, and "
+				       "inheritable of bounding");
 	return 0;
 }
 
@@ -142,9 +185,9 @@ static int raise_ambient(uint64_t ambient, int last, struct berth_error **err)
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return berth_error_set(err, errno,
 					       "raise ambient capability '%s', "
-					       "which must also be in the "
-					       "permitted and inheritable sets",
-					       spec_capability_name(cap));
+					       "add it to process.capabilities."
+					       "permitted and .inheritable too",
+					       capability_label(cap));
 	}
 	return 0;
 }

@@ -192,6 +192,7 @@ int process_set_oom_score_adj(const struct spec_process *process,
 {
 	_cleanup_close_ int fd = -1;
 	char buf[16];
+	ssize_t n;
 	int len;
 
 	if (!process->has_oom_score_adj)
@@ -203,10 +204,11 @@ int process_set_oom_score_adj(const struct spec_process *process,
 				       "open '/proc/self/oom_score_adj'");
 
 	len = snprintf(buf, sizeof(buf), "%d", process->oom_score_adj);
-	if (write(fd, buf, (size_t)len) != len)
-		return berth_error_set(err, errno,
-				       "set oom_score_adj to %d (lowering it "
-				       "needs CAP_SYS_RESOURCE)",
+	n = write(fd, buf, (size_t)len);
+	if (n != len)
+		return berth_error_set(err, n < 0 ? errno : EIO,
+				       "set process.oomScoreAdj '%d', lowering "
+				       "it needs CAP_SYS_RESOURCE",
 				       process->oom_score_adj);
 	return 0;
 }

@@ -172,11 +172,12 @@ static int set_flags(scmp_filter_ctx ctx, const struct spec_seccomp *s,
 
 		r = seccomp_attr_set(ctx, (enum scmp_filter_attr)attr, 1);
 		if (r < 0)
-			return berth_error_set(err, -r,
-					       "set seccomp flag '%s', which "
-					       "this kernel or libseccomp may "
-					       "not support",
-					       s->flags[i]);
+			return berth_error_set(
+				err, -r,
+				"set seccomp flag '%s' of linux.seccomp.flags, "
+				"which this kernel or libseccomp may not "
+				"support; remove it",
+				s->flags[i]);
 	}
 	return 0;
 }
@@ -253,7 +254,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t default_action,
 	cmps = xcalloc(rule->n_args + 1, sizeof(*cmps));
 	if (fill_conditions(rule, cmps, &distinct) < 0)
 		return berth_error_set(
-			err, 0, "seccomp rule %zu: unknown operator", index);
+			err, 0, "linux.seccomp.syscalls[%zu]: unknown operator",
+			index);
 
 	for (i = 0; rule->names[i] != NULL; i++) {
 		int nr = seccomp_syscall_resolve_name(rule->names[i]);
@@ -268,10 +270,11 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t default_action,
 
 		r = add_syscall(ctx, nr, action, rule, cmps, distinct);
 		if (r < 0)
-			return berth_error_set(err, -r,
-					       "add seccomp rule %zu for "
-					       "syscall '%s'",
-					       index, rule->names[i]);
+			return berth_error_set(
+				err, -r,
+				"add linux.seccomp.syscalls[%zu] for syscall "
+				"'%s'",
+				index, rule->names[i]);
 	}
 	return 0;
 }

@@ -57,9 +57,10 @@ static const struct {
 	{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
-static int parse_namespace(const json_t *obj, const char *where,
-			   struct spec_namespace *ns, struct berth_error **err)
+static int parse_namespace(const json_t *obj, const char *where, void *elem,
+			   struct berth_error **err)
 {
+	struct spec_namespace *ns = elem;
 	const char *type = NULL;
 
 	if (!json_is_object(obj))
@@ -88,43 +89,35 @@ static int parse_namespace(const json_t *obj, const char *where,
 static int parse_namespaces(const json_t *obj, struct spec_linux *lx,
 			    struct berth_error **err)
 {
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i, j;
+	void *namespaces = NULL;
+	int r;
 
-	if (json_get_array_opt(obj, "namespaces", "linux", &arr, err) < 0)
+	r = spec_parse_array(obj, "namespaces", "linux",
+			     sizeof(*lx->namespaces), parse_namespace,
+			     &namespaces, &lx->n_namespaces, err);
+	lx->namespaces = namespaces;
+	if (r < 0)
 		return -1;
 
-	if (arr == NULL)
-		return 0;
+	for (size_t i = 0; i < lx->n_namespaces; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (lx->namespaces[j].type != lx->namespaces[i].type)
+				continue;
 
-	lx->namespaces =
-		xcalloc(json_array_size(arr) + 1, sizeof(*lx->namespaces));
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where =
-			spec_index_path("linux.namespaces", i);
-
-		lx->n_namespaces = i + 1;
-		if (parse_namespace(v, where, &lx->namespaces[i], err) < 0)
-			return -1;
-
-		for (j = 0; j < i; j++) {
-			if (lx->namespaces[j].type == lx->namespaces[i].type)
-				return berth_error_set(
-					err, 0,
-					"%s.type: duplicate namespace '%s', "
-					"list each type once",
-					where,
-					spec_namespace_name(
-						lx->namespaces[i].type));
+			return berth_error_set(
+				err, 0,
+				"linux.namespaces[%zu].type: duplicate "
+				"namespace '%s', list each type once",
+				i, spec_namespace_name(lx->namespaces[i].type));
 		}
 	}
 	return 0;
 }
 
-static int parse_id_mapping(const json_t *obj, const char *where,
-			    struct spec_id_mapping *m, struct berth_error **err)
+static int parse_id_mapping(const json_t *obj, const char *where, void *elem,
+			    struct berth_error **err)
 {
+	struct spec_id_mapping *m = elem;
 	static const char *const keys[] = {"containerID", "hostID", "size"};
 	uint32_t *fields[] = {&m->container_id, &m->host_id, &m->size};
 	size_t i;
@@ -133,15 +126,27 @@ static int parse_id_mapping(const json_t *obj, const char *where,
 		return berth_error_set(err, 0, "%s: expected an object", where);
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		if (json_object_get(obj, keys[i]) == NULL)
-			return berth_error_set(err, 0,
-					       "%s.%s: missing required field",
-					       where, keys[i]);
+		if (spec_require_field(obj, keys[i], where, err) < 0)
+			return -1;
 
 		if (spec_get_uint32_opt(obj, keys[i], where, fields[i], err) <
 		    0)
 			return -1;
 	}
+
+	/*
+	 * The kernel rejects an empty range and one whose end passes
+	 * 2^32 - 1, so (uid_t)-1 is never mapped.
+	 */
+	if (m->size == 0 || (uint64_t)m->container_id + m->size > UINT32_MAX ||
+	    (uint64_t)m->host_id + m->size > UINT32_MAX)
+		return berth_error_set(err, 0,
+				       "%s: invalid mapping of %u ids from "
+				       "'%u' to '%u': size must be above 0, "
+				       "and each id plus size at most "
+				       "4294967295",
+				       where, m->size, m->container_id,
+				       m->host_id);
 	return 0;
 }
 
@@ -149,26 +154,13 @@ static int parse_id_mappings(const json_t *obj, const char *key,
 			     struct spec_id_mapping **ret, size_t *ret_n,
 			     struct berth_error **err)
 {
-	_cleanup_free_ char *field = spec_field_path("linux", key);
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *mappings = NULL;
+	int r;
 
-	if (json_get_array_opt(obj, key, "linux", &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	*ret = xcalloc(json_array_size(arr) + 1, sizeof(**ret));
-	*ret_n = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where = spec_index_path(field, i);
-
-		if (parse_id_mapping(v, where, &(*ret)[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(obj, key, "linux", sizeof(**ret), parse_id_mapping,
+			     &mappings, ret_n, err);
+	*ret = mappings;
+	return r;
 }
 
 static int parse_device_numbers(const json_t *obj, const char *where,
@@ -179,13 +171,9 @@ static int parse_device_numbers(const json_t *obj, const char *where,
 	if (dev->type == 'p')
 		return 0;
 
-	if (json_object_get(obj, "major") == NULL)
-		return berth_error_set(
-			err, 0, "%s.major: missing required field", where);
-
-	if (json_object_get(obj, "minor") == NULL)
-		return berth_error_set(
-			err, 0, "%s.minor: missing required field", where);
+	if (spec_require_field(obj, "major", where, err) < 0 ||
+	    spec_require_field(obj, "minor", where, err) < 0)
+		return -1;
 
 	if (json_get_int64_opt(obj, "major", where, &dev->major, err) < 0 ||
 	    json_get_int64_opt(obj, "minor", where, &dev->minor, err) < 0)
@@ -201,9 +189,10 @@ static int parse_device_numbers(const json_t *obj, const char *where,
 	return 0;
 }
 
-static int parse_device(const json_t *obj, const char *where,
-			struct spec_device *dev, struct berth_error **err)
+static int parse_device(const json_t *obj, const char *where, void *elem,
+			struct berth_error **err)
 {
+	struct spec_device *dev = elem;
 	const char *type = NULL;
 	uint64_t mode = 0;
 	uint32_t id;
@@ -234,7 +223,7 @@ static int parse_device(const json_t *obj, const char *where,
 	if (parse_device_numbers(obj, where, dev, err) < 0)
 		return -1;
 
-	if (json_object_get(obj, "fileMode") != NULL) {
+	if (spec_has_field(obj, "fileMode")) {
 		if (json_get_uint64_opt(obj, "fileMode", where, 07777, &mode,
 					err) < 0)
 			return -1;
@@ -257,26 +246,13 @@ static int parse_device(const json_t *obj, const char *where,
 static int parse_devices(const json_t *obj, struct spec_linux *lx,
 			 struct berth_error **err)
 {
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *devices = NULL;
+	int r;
 
-	if (json_get_array_opt(obj, "devices", "linux", &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	lx->devices = xcalloc(json_array_size(arr) + 1, sizeof(*lx->devices));
-	lx->n_devices = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where =
-			spec_index_path("linux.devices", i);
-
-		if (parse_device(v, where, &lx->devices[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(obj, "devices", "linux", sizeof(*lx->devices),
+			     parse_device, &devices, &lx->n_devices, err);
+	lx->devices = devices;
+	return r;
 }
 
 static int parse_propagation(const json_t *obj, struct spec_linux *lx,
@@ -318,12 +294,8 @@ static int parse_path_list(const json_t *obj, const char *key, char ***ret,
 	for (i = 0; *ret != NULL && (*ret)[i] != NULL; i++) {
 		_cleanup_free_ char *where = spec_index_path(field, i);
 
-		if ((*ret)[i][0] != '/')
-			return berth_error_set(err, 0,
-					       "%s: path '%s' is not absolute, "
-					       "use a path that starts with "
-					       "'/'",
-					       where, (*ret)[i]);
+		if (spec_check_absolute((*ret)[i], "", where, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -336,7 +308,7 @@ static int parse_sysctl(const json_t *obj, struct spec_linux *lx,
 	json_t *v;
 	size_t i = 0;
 
-	if (json_get_object_opt(obj, "sysctl", "linux", &map, err) < 0)
+	if (spec_get_string_map_opt(obj, "sysctl", "linux", &map, err) < 0)
 		return -1;
 
 	if (map == NULL)
@@ -344,12 +316,6 @@ static int parse_sysctl(const json_t *obj, struct spec_linux *lx,
 
 	lx->sysctls = xcalloc(json_object_size(map) + 1, sizeof(*lx->sysctls));
 	json_object_foreach (map, key, v) {
-		if (!json_is_string(v))
-			return berth_error_set(err, 0,
-					       "linux.sysctl.%s: expected a "
-					       "string",
-					       key);
-
 		if (key[0] == '\0')
 			return berth_error_set(
 				err, 0,

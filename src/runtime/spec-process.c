@@ -110,7 +110,7 @@ static int parse_user(const json_t *process, const char *where,
 		return -1;
 	u->gid = (gid_t)v;
 
-	if (json_object_get(obj, "umask") != NULL) {
+	if (spec_has_field(obj, "umask")) {
 		if (json_get_uint64_opt(obj, "umask", field, 0777, &v, err) < 0)
 			return -1;
 		u->umask = (mode_t)v;
@@ -219,6 +219,14 @@ static int parse_capabilities(const json_t *process, const char *where,
 {
 	_cleanup_free_ char *field = spec_field_path(where, "capabilities");
 	struct spec_capabilities *c = &p->capabilities;
+	const struct {
+		const char *key;
+		uint64_t *mask;
+	} sets[] = {
+		{"bounding", &c->bounding},	  {"effective", &c->effective},
+		{"inheritable", &c->inheritable}, {"permitted", &c->permitted},
+		{"ambient", &c->ambient},
+	};
 	json_t *obj = NULL;
 
 	if (json_get_object_opt(process, "capabilities", where, &obj, err) < 0)
@@ -227,24 +235,20 @@ static int parse_capabilities(const json_t *process, const char *where,
 	if (obj == NULL)
 		return 0;
 
-	if (parse_capability_set(obj, "bounding", field, &c->bounding, err) <
-		    0 ||
-	    parse_capability_set(obj, "effective", field, &c->effective, err) <
-		    0 ||
-	    parse_capability_set(obj, "inheritable", field, &c->inheritable,
-				 err) < 0 ||
-	    parse_capability_set(obj, "permitted", field, &c->permitted, err) <
-		    0 ||
-	    parse_capability_set(obj, "ambient", field, &c->ambient, err) < 0)
-		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		if (parse_capability_set(obj, sets[i].key, field, sets[i].mask,
+					 err) < 0)
+			return -1;
+	}
 
 	p->has_capabilities = true;
 	return 0;
 }
 
-static int parse_rlimit(const json_t *obj, const char *where,
-			struct spec_rlimit *rlimit, struct berth_error **err)
+static int parse_rlimit(const json_t *obj, const char *where, void *elem,
+			struct berth_error **err)
 {
+	struct spec_rlimit *rlimit = elem;
 	const char *type = NULL;
 
 	if (!json_is_object(obj))
@@ -260,13 +264,9 @@ static int parse_rlimit(const json_t *obj, const char *where,
 				       "a name such as 'RLIMIT_NOFILE'",
 				       where, type);
 
-	if (json_object_get(obj, "soft") == NULL)
-		return berth_error_set(
-			err, 0, "%s.soft: missing required field", where);
-
-	if (json_object_get(obj, "hard") == NULL)
-		return berth_error_set(
-			err, 0, "%s.hard: missing required field", where);
+	if (spec_require_field(obj, "soft", where, err) < 0 ||
+	    spec_require_field(obj, "hard", where, err) < 0)
+		return -1;
 
 	if (spec_get_uint64_opt(obj, "soft", where, &rlimit->soft, err) < 0 ||
 	    spec_get_uint64_opt(obj, "hard", where, &rlimit->hard, err) < 0)
@@ -285,34 +285,27 @@ static int parse_rlimits(const json_t *process, const char *where,
 			 struct spec_process *p, struct berth_error **err)
 {
 	_cleanup_free_ char *field = spec_field_path(where, "rlimits");
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i, j;
+	void *rlimits = NULL;
+	int r;
 
-	if (json_get_array_opt(process, "rlimits", where, &arr, err) < 0)
+	r = spec_parse_array(process, "rlimits", where, sizeof(*p->rlimits),
+			     parse_rlimit, &rlimits, &p->n_rlimits, err);
+	p->rlimits = rlimits;
+	if (r < 0)
 		return -1;
 
-	if (arr == NULL)
-		return 0;
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (p->rlimits[j].resource != p->rlimits[i].resource)
+				continue;
 
-	p->rlimits = xcalloc(json_array_size(arr) + 1, sizeof(*p->rlimits));
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *item = spec_index_path(field, i);
-
-		if (parse_rlimit(v, item, &p->rlimits[i], err) < 0)
-			return -1;
-
-		for (j = 0; j < i; j++) {
-			if (p->rlimits[j].resource == p->rlimits[i].resource)
-				return berth_error_set(
-					err, 0,
-					"%s.type: duplicate rlimit '%s', "
-					"list each type once",
-					item,
-					spec_rlimit_name(
-						p->rlimits[i].resource));
+			return berth_error_set(
+				err, 0,
+				"%s[%zu].type: duplicate rlimit '%s', list "
+				"each type once",
+				field, i,
+				spec_rlimit_name(p->rlimits[i].resource));
 		}
-		p->n_rlimits = i + 1;
 	}
 	return 0;
 }
@@ -322,7 +315,7 @@ static int parse_oom_score_adj(const json_t *process, const char *where,
 {
 	int64_t v = 0;
 
-	if (json_object_get(process, "oomScoreAdj") == NULL)
+	if (!spec_has_field(process, "oomScoreAdj"))
 		return 0;
 
 	if (json_get_int64_opt(process, "oomScoreAdj", where, &v, err) < 0)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
 #include <string.h>
 
 #include "runtime/spec-internal.h"
@@ -35,7 +36,7 @@ static int parse_memory(const json_t *res, struct spec_memory *m,
 	    json_get_int64_opt(obj, "swap", WHERE_MEMORY, &m->swap, err) < 0)
 		return -1;
 
-	if (json_object_get(obj, "swappiness") != NULL) {
+	if (spec_has_field(obj, "swappiness")) {
 		if (json_get_uint64_opt(obj, "swappiness", WHERE_MEMORY, 100,
 					&swappiness, err) < 0)
 			return -1;
@@ -108,18 +109,17 @@ static int parse_device_rule_type(const json_t *obj, const char *where,
 	return 0;
 }
 
-static int parse_device_rule(const json_t *obj, const char *where,
-			     struct spec_device_rule *rule,
+static int parse_device_rule(const json_t *obj, const char *where, void *elem,
 			     struct berth_error **err)
 {
+	struct spec_device_rule *rule = elem;
 	const char *access = NULL;
 
 	if (!json_is_object(obj))
 		return berth_error_set(err, 0, "%s: expected an object", where);
 
-	if (json_object_get(obj, "allow") == NULL)
-		return berth_error_set(
-			err, 0, "%s.allow: missing required field", where);
+	if (spec_require_field(obj, "allow", where, err) < 0)
+		return -1;
 
 	if (json_get_bool_opt(obj, "allow", where, &rule->allow, err) < 0)
 		return -1;
@@ -132,6 +132,16 @@ static int parse_device_rule(const json_t *obj, const char *where,
 	if (json_get_int64_opt(obj, "major", where, &rule->major, err) < 0 ||
 	    json_get_int64_opt(obj, "minor", where, &rule->minor, err) < 0)
 		return -1;
+
+	/* Only -1 means any: another negative number must not widen a rule. */
+	if (rule->major < -1 || rule->major > UINT32_MAX || rule->minor < -1 ||
+	    rule->minor > UINT32_MAX)
+		return berth_error_set(err, 0,
+				       "%s: device number %lld:%lld out of "
+				       "range, use -1 or leave major or minor "
+				       "out to match any",
+				       where, (long long)rule->major,
+				       (long long)rule->minor);
 
 	if (json_get_string_opt(obj, "access", where, &access, err) < 0)
 		return -1;
@@ -152,27 +162,14 @@ static int parse_device_rule(const json_t *obj, const char *where,
 static int parse_device_rules(const json_t *res, struct spec_resources *r,
 			      struct berth_error **err)
 {
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *devices = NULL;
+	int ret;
 
-	if (json_get_array_opt(res, "devices", "linux.resources", &arr, err) <
-	    0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	r->devices = xcalloc(json_array_size(arr) + 1, sizeof(*r->devices));
-	r->n_devices = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where =
-			spec_index_path("linux.resources.devices", i);
-
-		if (parse_device_rule(v, where, &r->devices[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	ret = spec_parse_array(res, "devices", "linux.resources",
+			       sizeof(*r->devices), parse_device_rule, &devices,
+			       &r->n_devices, err);
+	r->devices = devices;
+	return ret;
 }
 
 static int parse_unified(const json_t *res, struct spec_resources *r,
@@ -182,20 +179,14 @@ static int parse_unified(const json_t *res, struct spec_resources *r,
 	const char *key;
 	json_t *v;
 
-	if (json_get_object_opt(res, "unified", "linux.resources", &obj, err) <
-	    0)
+	if (spec_get_string_map_opt(res, "unified", "linux.resources", &obj,
+				    err) < 0)
 		return -1;
 
 	if (obj == NULL)
 		return 0;
 
 	json_object_foreach (obj, key, v) {
-		if (!json_is_string(v))
-			return berth_error_set(err, 0,
-					       "linux.resources.unified.%s: "
-					       "expected a string",
-					       key);
-
 		if (key[0] == '\0' || strchr(key, '/') != NULL ||
 		    strcmp(key, ".") == 0 || strcmp(key, "..") == 0)
 			return berth_error_set(err, 0,

@@ -34,7 +34,7 @@ static int parse_errno_ret(const json_t *obj, const char *key,
 {
 	uint64_t v;
 
-	if (json_object_get(obj, key) == NULL)
+	if (!spec_has_field(obj, key))
 		return 0;
 
 	/* errno values travel in the low 16 bits of SECCOMP_RET_ERRNO. */
@@ -46,27 +46,26 @@ static int parse_errno_ret(const json_t *obj, const char *key,
 	return 0;
 }
 
-static int parse_arg(const json_t *obj, const char *where,
-		     struct spec_seccomp_arg *arg, struct berth_error **err)
+static int parse_arg(const json_t *obj, const char *where, void *elem,
+		     struct berth_error **err)
 {
+	struct spec_seccomp_arg *arg = elem;
 	const char *op = NULL;
 	uint64_t index = 0;
 
 	if (!json_is_object(obj))
 		return berth_error_set(err, 0, "%s: expected an object", where);
 
-	if (json_object_get(obj, "index") == NULL)
-		return berth_error_set(
-			err, 0, "%s.index: missing required field", where);
+	if (spec_require_field(obj, "index", where, err) < 0)
+		return -1;
 
 	/* The kernel passes six syscall arguments. */
 	if (json_get_uint64_opt(obj, "index", where, 5, &index, err) < 0)
 		return -1;
 	arg->index = (unsigned int)index;
 
-	if (json_object_get(obj, "value") == NULL)
-		return berth_error_set(
-			err, 0, "%s.value: missing required field", where);
+	if (spec_require_field(obj, "value", where, err) < 0)
+		return -1;
 
 	if (spec_get_uint64_opt(obj, "value", where, &arg->value, err) < 0 ||
 	    spec_get_uint64_opt(obj, "valueTwo", where, &arg->value_two, err) <
@@ -91,31 +90,19 @@ static int parse_rule_args(const json_t *obj, const char *where,
 			   struct spec_seccomp_rule *rule,
 			   struct berth_error **err)
 {
-	_cleanup_free_ char *field = spec_field_path(where, "args");
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *args = NULL;
+	int r;
 
-	if (json_get_array_opt(obj, "args", where, &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	rule->args = xcalloc(json_array_size(arr) + 1, sizeof(*rule->args));
-	rule->n_args = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *item = spec_index_path(field, i);
-
-		if (parse_arg(v, item, &rule->args[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(obj, "args", where, sizeof(*rule->args), parse_arg,
+			     &args, &rule->n_args, err);
+	rule->args = args;
+	return r;
 }
 
-static int parse_rule(const json_t *obj, const char *where,
-		      struct spec_seccomp_rule *rule, struct berth_error **err)
+static int parse_rule(const json_t *obj, const char *where, void *elem,
+		      struct berth_error **err)
 {
+	struct spec_seccomp_rule *rule = elem;
 	_cleanup_free_ char *action_field = spec_field_path(where, "action");
 	const char *action = NULL;
 
@@ -148,26 +135,13 @@ static int parse_rule(const json_t *obj, const char *where,
 static int parse_rules(const json_t *obj, const char *where,
 		       struct spec_seccomp *s, struct berth_error **err)
 {
-	_cleanup_free_ char *field = spec_field_path(where, "syscalls");
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *rules = NULL;
+	int r;
 
-	if (json_get_array_opt(obj, "syscalls", where, &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	s->syscalls = xcalloc(json_array_size(arr) + 1, sizeof(*s->syscalls));
-	s->n_syscalls = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *item = spec_index_path(field, i);
-
-		if (parse_rule(v, item, &s->syscalls[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(obj, "syscalls", where, sizeof(*s->syscalls),
+			     parse_rule, &rules, &s->n_syscalls, err);
+	s->syscalls = rules;
+	return r;
 }
 
 static int check_names(char **names, const char *where, const char *key,
@@ -217,7 +191,7 @@ static int parse_seccomp_fields(const json_t *obj, const char *where,
 			"flag", err) < 0)
 		return -1;
 
-	if (json_object_get(obj, "listenerPath") != NULL)
+	if (spec_has_field(obj, "listenerPath"))
 		return berth_error_set(err, 0,
 				       "%s.listenerPath: seccomp user "
 				       "notification is not supported, remove "

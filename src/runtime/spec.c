@@ -80,6 +80,25 @@ char *spec_clean_path(const char *path)
 	return buf;
 }
 
+bool spec_has_field(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return v != NULL && !json_is_null(v);
+}
+
+int spec_require_field(const json_t *obj, const char *key, const char *where,
+		       struct berth_error **err)
+{
+	_cleanup_free_ char *field = NULL;
+
+	if (spec_has_field(obj, key))
+		return 0;
+
+	field = spec_field_path(where, key);
+	return berth_error_set(err, 0, "%s: missing required field", field);
+}
+
 int spec_check_absolute(const char *path, const char *where, const char *key,
 			struct berth_error **err)
 {
@@ -98,7 +117,7 @@ int spec_get_uint32_opt(const json_t *obj, const char *key, const char *where,
 {
 	uint64_t v = 0;
 
-	if (json_object_get(obj, key) == NULL)
+	if (!spec_has_field(obj, key))
 		return 0;
 
 	if (json_get_uint64_opt(obj, key, where, UINT32_MAX, &v, err) < 0)
@@ -119,6 +138,58 @@ int spec_dup_string_opt(const json_t *obj, const char *key, const char *where,
 	if (s != NULL) {
 		free(*ret);
 		*ret = xstrdup(s);
+	}
+	return 0;
+}
+
+int spec_get_string_map_opt(const json_t *obj, const char *key,
+			    const char *where, json_t **ret,
+			    struct berth_error **err)
+{
+	_cleanup_free_ char *field = spec_field_path(where, key);
+	json_t *map = NULL;
+	const char *name;
+	json_t *v;
+
+	if (json_get_object_opt(obj, key, where, &map, err) < 0)
+		return -1;
+
+	if (map == NULL)
+		return 0;
+
+	json_object_foreach (map, name, v) {
+		if (!json_is_string(v))
+			return berth_error_set(err, 0,
+					       "%s.%s: expected a string",
+					       field, name);
+	}
+
+	*ret = map;
+	return 0;
+}
+
+int spec_parse_array(const json_t *obj, const char *key, const char *where,
+		     size_t size, spec_element_parser parse, void **ret,
+		     size_t *ret_n, struct berth_error **err)
+{
+	_cleanup_free_ char *field = spec_field_path(where, key);
+	json_t *arr = NULL;
+	json_t *v;
+	size_t i;
+
+	if (json_get_array_opt(obj, key, where, &arr, err) < 0)
+		return -1;
+
+	if (arr == NULL)
+		return 0;
+
+	*ret = xcalloc(json_array_size(arr) + 1, size);
+	*ret_n = json_array_size(arr);
+	json_array_foreach (arr, i, v) {
+		_cleanup_free_ char *item = spec_index_path(field, i);
+
+		if (parse(v, item, (char *)*ret + i * size, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -168,9 +239,10 @@ static int parse_root(const json_t *root, struct spec *spec,
 				 err);
 }
 
-static int parse_mount(const json_t *obj, const char *where,
-		       struct spec_mount *mount, struct berth_error **err)
+static int parse_mount(const json_t *obj, const char *where, void *elem,
+		       struct berth_error **err)
 {
+	struct spec_mount *mount = elem;
 	const char *destination = NULL;
 
 	if (!json_is_object(obj))
@@ -197,30 +269,19 @@ static int parse_mount(const json_t *obj, const char *where,
 static int parse_mounts(const json_t *root, struct spec *spec,
 			struct berth_error **err)
 {
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *mounts = NULL;
+	int r;
 
-	if (json_get_array_opt(root, "mounts", "", &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	spec->mounts = xcalloc(json_array_size(arr) + 1, sizeof(*spec->mounts));
-	spec->n_mounts = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where = spec_index_path("mounts", i);
-
-		if (parse_mount(v, where, &spec->mounts[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(root, "mounts", "", sizeof(*spec->mounts),
+			     parse_mount, &mounts, &spec->n_mounts, err);
+	spec->mounts = mounts;
+	return r;
 }
 
-static int parse_hook(const json_t *obj, const char *where,
-		      struct spec_hook *hook, struct berth_error **err)
+static int parse_hook(const json_t *obj, const char *where, void *elem,
+		      struct berth_error **err)
 {
+	struct spec_hook *hook = elem;
 	const char *path = NULL;
 	int64_t timeout = 0;
 
@@ -243,7 +304,7 @@ static int parse_hook(const json_t *obj, const char *where,
 	if (json_get_int64_opt(obj, "timeout", where, &timeout, err) < 0)
 		return -1;
 
-	if (json_object_get(obj, "timeout") != NULL &&
+	if (spec_has_field(obj, "timeout") &&
 	    (timeout <= 0 || timeout > INT32_MAX))
 		return berth_error_set(err, 0,
 				       "%s.timeout: expected a number of "
@@ -258,32 +319,30 @@ static int parse_hook_list(const json_t *hooks, const char *key,
 			   struct spec_hook_list *list,
 			   struct berth_error **err)
 {
-	_cleanup_free_ char *field = spec_field_path("hooks", key);
-	json_t *arr = NULL;
-	json_t *v;
-	size_t i;
+	void *array = NULL;
+	int r;
 
-	if (json_get_array_opt(hooks, key, "hooks", &arr, err) < 0)
-		return -1;
-
-	if (arr == NULL)
-		return 0;
-
-	list->hooks = xcalloc(json_array_size(arr) + 1, sizeof(*list->hooks));
-	list->n_hooks = json_array_size(arr);
-	json_array_foreach (arr, i, v) {
-		_cleanup_free_ char *where = spec_index_path(field, i);
-
-		if (parse_hook(v, where, &list->hooks[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	r = spec_parse_array(hooks, key, "hooks", sizeof(*list->hooks),
+			     parse_hook, &array, &list->n_hooks, err);
+	list->hooks = array;
+	return r;
 }
 
 static int parse_hooks(const json_t *root, struct spec *spec,
 		       struct berth_error **err)
 {
 	struct spec_hooks *h = &spec->hooks;
+	const struct {
+		const char *key;
+		struct spec_hook_list *list;
+	} lists[] = {
+		{"prestart", &h->prestart},
+		{"createRuntime", &h->create_runtime},
+		{"createContainer", &h->create_container},
+		{"startContainer", &h->start_container},
+		{"poststart", &h->poststart},
+		{"poststop", &h->poststop},
+	};
 	json_t *obj = NULL;
 
 	if (json_get_object_opt(root, "hooks", "", &obj, err) < 0)
@@ -292,16 +351,10 @@ static int parse_hooks(const json_t *root, struct spec *spec,
 	if (obj == NULL)
 		return 0;
 
-	if (parse_hook_list(obj, "prestart", &h->prestart, err) < 0 ||
-	    parse_hook_list(obj, "createRuntime", &h->create_runtime, err) <
-		    0 ||
-	    parse_hook_list(obj, "createContainer", &h->create_container, err) <
-		    0 ||
-	    parse_hook_list(obj, "startContainer", &h->start_container, err) <
-		    0 ||
-	    parse_hook_list(obj, "poststart", &h->poststart, err) < 0 ||
-	    parse_hook_list(obj, "poststop", &h->poststop, err) < 0)
-		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		if (parse_hook_list(obj, lists[i].key, lists[i].list, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -309,23 +362,12 @@ static int parse_annotations(const json_t *root, struct spec *spec,
 			     struct berth_error **err)
 {
 	json_t *obj = NULL;
-	const char *key;
-	json_t *v;
 
-	if (json_get_object_opt(root, "annotations", "", &obj, err) < 0)
+	if (spec_get_string_map_opt(root, "annotations", "", &obj, err) < 0)
 		return -1;
 
-	if (obj == NULL)
-		return 0;
-
-	json_object_foreach (obj, key, v) {
-		if (!json_is_string(v))
-			return berth_error_set(err, 0,
-					       "annotations.%s: expected a "
-					       "string",
-					       key);
-	}
-	spec->annotations = json_incref(obj);
+	if (obj != NULL)
+		spec->annotations = json_incref(obj);
 	return 0;
 }
 

@@ -199,7 +199,8 @@ struct spec_linux {
 
 struct spec {
 	char *oci_version;
-	char *root_path; /* as written; relative to the bundle if not absolute */
+	/* As written; a relative path starts at the bundle directory. */
+	char *root_path;
 	bool root_readonly;
 	struct spec_process *process; /* NULL when config.json has none */
 	char *hostname;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -724,6 +725,105 @@ static void memory_limit_enforced(void **state)
 }
 
 /* What a test needs from the host; tests whose needs fail are not run. */
+struct device_probe {
+	const char *path;
+	int flags;
+	int expected_errno; /* 0 when the open must succeed */
+};
+
+/* Join the cgroup2 directory dir, then open each probe; 0 when all match. */
+static int child_probe_devices(const char *dir,
+			       const struct device_probe *probes, size_t n)
+{
+	struct berth_error *err = NULL;
+
+	if (cgroup_write_int(dir, "cgroup.procs", getpid(), &err) < 0)
+		return 100;
+
+	for (size_t i = 0; i < n; i++) {
+		int fd = open(probes[i].path, probes[i].flags | O_CLOEXEC);
+		int e = fd < 0 ? errno : 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (e != probes[i].expected_errno)
+			return (int)i + 1;
+	}
+	return 0;
+}
+
+static void check_device_rules(const char *dir,
+			       const struct spec_device_rule *rules,
+			       size_t n_rules,
+			       const struct device_probe *probes,
+			       size_t n_probes)
+{
+	struct spec_resources r = empty_resources();
+	struct berth_error *err = NULL;
+	int status;
+	pid_t pid;
+
+	r.devices = (struct spec_device_rule *)rules;
+	r.n_devices = n_rules;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	if (cgroup_v2_apply_devices(dir, &r, &err) < 0)
+		fail_msg("cgroup_v2_apply_devices: %s", err->msg);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_probe_devices(dir, probes, n_probes));
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("device probe %d under '%s' gave the wrong result",
+			 WEXITSTATUS(status), dir);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * The device program on a cgroup2 directory gives the v1 result: later
+ * rules override earlier ones, access by access. /dev/null is c 1:3,
+ * /dev/zero c 1:5. The program works on any cgroup2 directory, so the
+ * hybrid layout runs this too.
+ */
+static void v2_device_rules_enforced(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *top = controller_dir(f->top, NULL);
+	_cleanup_free_ char *deny_dir = fs_path_join(top, "deny-default");
+	_cleanup_free_ char *allow_dir = fs_path_join(top, "allow-default");
+	static const struct spec_device_rule deny_rules[] = {
+		{false, 'a', -1, -1, "rwm"},
+		{true, 'c', 1, 3, "rw"},
+		{false, 'c', 1, 3, "w"},
+		{true, 'c', 1, -1, "m"},
+	};
+	static const struct device_probe deny_probes[] = {
+		{"/dev/null", O_RDONLY, 0},
+		{"/dev/null", O_WRONLY, EPERM},
+		{"/dev/null", O_RDWR, EPERM},
+		{"/dev/zero", O_RDONLY, EPERM},
+	};
+	static const struct spec_device_rule allow_rules[] = {
+		{true, 'a', -1, -1, "rwm"},
+		{false, 'c', 1, 5, "r"},
+	};
+	static const struct device_probe allow_probes[] = {
+		{"/dev/null", O_RDWR, 0},
+		{"/dev/zero", O_WRONLY, 0},
+		{"/dev/zero", O_RDONLY, EPERM},
+	};
+
+	assert_non_null(top);
+	assert_int_equal(mkdir(top, 0755), 0);
+	check_device_rules(deny_dir, deny_rules, ARRAY_SIZE(deny_rules),
+			   deny_probes, ARRAY_SIZE(deny_probes));
+	check_device_rules(allow_dir, allow_rules, ARRAY_SIZE(allow_rules),
+			   allow_probes, ARRAY_SIZE(allow_probes));
+}
+
 enum need {
 	NEED_NOTHING,
 	NEED_ROOT,
@@ -732,6 +832,7 @@ enum need {
 	NEED_V2_NO_MEMORY,
 	NEED_CPUSET,
 	NEED_MEMORY,
+	NEED_CGROUP2, /* v2 or hybrid */
 };
 
 struct test_case {
@@ -769,6 +870,8 @@ static bool need_met(enum need need, enum cgroup_mode mode)
 		return has_controller(mode, "cpuset");
 	case NEED_MEMORY:
 		return has_controller(mode, "memory");
+	case NEED_CGROUP2:
+		return mode != CGROUP_MODE_V1;
 	default:
 		return true;
 	}
@@ -796,6 +899,7 @@ int main(void)
 		ROOT_CASE(absolute_path_from_roots, NEED_ROOT),
 		ROOT_CASE(invalid_cpuset_leaves_nothing, NEED_CPUSET),
 		ROOT_CASE(memory_limit_enforced, NEED_MEMORY),
+		ROOT_CASE(v2_device_rules_enforced, NEED_CGROUP2),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(cases)];
 	struct berth_error *err = NULL;

@@ -31,6 +31,13 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+static void cleanup_seccompp(struct spec_seccomp **s)
+{
+	spec_seccomp_free(*s);
+}
+
+#define _cleanup_seccomp_ __attribute__((cleanup(cleanup_seccompp)))
+
 /* The user the identity tests switch to; any unused id works. */
 #define TEST_UID 4242
 #define TEST_GID 4343
@@ -234,7 +241,7 @@ static int drop_effective(cap_value_t cap)
 static int child_rlimits(struct fixture *f)
 {
 	struct spec_rlimit limit = {RLIMIT_NOFILE, 100, 200};
-	struct berth_error *err = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 	struct rlimit rl;
 
 	f->process.rlimits = &limit;
@@ -270,7 +277,7 @@ static void apply_rlimits(void **state)
 static int child_oom_score(struct fixture *f)
 {
 	_cleanup_free_ char *data = NULL;
-	struct berth_error *err = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 	size_t len;
 
 	f->process.has_oom_score_adj = true;
@@ -295,8 +302,8 @@ static void set_oom_score(void **state)
 static int child_exec_status(struct fixture *f)
 {
 	_cleanup_json_ json_t *profile = seccomp_default_profile();
-	struct spec_seccomp *seccomp = NULL;
-	struct berth_error *err = NULL;
+	_cleanup_seccomp_ struct spec_seccomp *seccomp = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 
 	if (spec_parse_seccomp(profile, "seccomp", &seccomp, &err) < 0)
 		return 100;
@@ -411,7 +418,7 @@ static void exec_seccomp_without_nnp(void **state)
 
 static int child_exec_missing(struct fixture *f)
 {
-	struct berth_error *err = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 
 	process_exec(&f->process, "/nonexistent/prog", NULL, &err);
 	if (err == NULL || err->errnum != ENOENT || err->status != 127 ||
@@ -428,7 +435,7 @@ static void exec_missing_file(void **state)
 static int child_bad_cwd(struct fixture *f)
 {
 	_cleanup_free_ char *cwd = fs_path_join(f->dir, "file/sub");
-	struct berth_error *err = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 
 	/* A regular file in the way: no directory is created over it. */
 	make_file(f, "file", 0644);
@@ -474,8 +481,8 @@ static void exec_creates_missing_cwd(void **state)
 static int child_default_profile(struct fixture *f)
 {
 	_cleanup_json_ json_t *profile = seccomp_default_profile();
-	struct spec_seccomp *seccomp = NULL;
-	struct berth_error *err = NULL;
+	_cleanup_seccomp_ struct spec_seccomp *seccomp = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
 	long r;
 
 	if (spec_parse_seccomp(profile, "seccomp", &seccomp, &err) < 0 ||
@@ -508,14 +515,228 @@ static int child_default_profile(struct fixture *f)
 		_exit(0);
 	if (r < 0 || waitpid((pid_t)r, NULL, 0) != r)
 		return 6;
-
-	spec_seccomp_free(seccomp);
 	return 0;
 }
 
 static void default_profile_rules(void **state)
 {
 	assert_int_equal(run_in_child(child_default_profile, *state), 0);
+}
+
+/*
+ * The same config.json runs under crun and under process_exec, and the
+ * identity lines of /proc/self/status must match. crun 1.8 refuses the
+ * hybrid cgroup layout even with its cgroup manager disabled, so it runs
+ * in a private mount namespace without the cgroup2 mount.
+ */
+struct crun_case {
+	const char *name;
+	const char *process; /* JSON, single quotes for double quotes */
+	bool seccomp;
+};
+
+static const struct crun_case crun_cases[] = {
+	{"non-root with ambient and no_new_privs",
+	 "{'user': {'uid': 1000, 'gid': 1000, 'umask': 63,"
+	 "          'additionalGids': [5, 27]},"
+	 " 'capabilities': {"
+	 "  'bounding': ['CAP_KILL', 'CAP_CHOWN', 'CAP_NET_BIND_SERVICE'],"
+	 "  'effective': ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],"
+	 "  'permitted': ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],"
+	 "  'inheritable': ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],"
+	 "  'ambient': ['CAP_NET_BIND_SERVICE']},"
+	 " 'noNewPrivileges': true}",
+	 true},
+	{"non-root without no_new_privs",
+	 "{'user': {'uid': 1000, 'gid': 1000, 'additionalGids': [5]},"
+	 " 'capabilities': {"
+	 "  'bounding': ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],"
+	 "  'effective': ['CAP_KILL'], 'permitted': ['CAP_KILL'],"
+	 "  'inheritable': ['CAP_KILL'], 'ambient': ['CAP_KILL']},"
+	 " 'noNewPrivileges': false}",
+	 true},
+	{"root with the default capabilities",
+	 "{'user': {'uid': 0, 'gid': 0},"
+	 " 'capabilities': {"
+	 "  'bounding': ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID',"
+	 "   'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',"
+	 "   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP',"
+	 "   'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL',"
+	 "   'CAP_AUDIT_WRITE'],"
+	 "  'effective': ['CAP_CHOWN', 'CAP_KILL', 'CAP_SETUID'],"
+	 "  'permitted': ['CAP_CHOWN', 'CAP_KILL', 'CAP_SETUID']}}",
+	 true},
+	{"root without a capabilities object",
+	 "{'user': {'uid': 0, 'gid': 0}, 'noNewPrivileges': true}", false},
+	{"non-root without capabilities",
+	 "{'user': {'uid': 1000, 'gid': 1000}, 'noNewPrivileges': true}", true},
+};
+
+static const char *const compared_fields[] = {
+	"Umask:",  "Uid:",	  "Gid:",     "Groups:",
+	"CapInh:", "CapPrm:",	  "CapEff:",  "CapBnd:",
+	"CapAmb:", "NoNewPrivs:", "Seccomp:", "Seccomp_filters:",
+};
+
+static json_t *parse_quoted(const char *text)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	json_error_t error;
+	json_t *j;
+
+	for (char *p = copy; *p != '\0'; p++) {
+		if (*p == '\'')
+			*p = '"';
+	}
+	j = json_loads(copy, 0, &error);
+	assert_non_null(j);
+	return j;
+}
+
+/* Write bundle/config.json and bundle/rootfs with a static busybox. */
+static void write_bundle(const char *bundle, const struct crun_case *c)
+{
+	_cleanup_free_ char *rootfs = fs_path_join(bundle, "rootfs");
+	_cleanup_free_ char *bin = fs_path_join(rootfs, "bin");
+	_cleanup_free_ char *proc = fs_path_join(rootfs, "proc");
+	_cleanup_free_ char *dev = fs_path_join(rootfs, "dev");
+	_cleanup_free_ char *busybox = fs_path_join(bin, "busybox");
+	_cleanup_free_ char *config = fs_path_join(bundle, "config.json");
+	_cleanup_free_ char *data = NULL;
+	_cleanup_json_ json_t *spec = NULL;
+	json_t *process = parse_quoted(c->process);
+	struct berth_error *err = NULL;
+	size_t len;
+
+	assert_int_equal(fs_mkdir_p(bin, 0755, &err), 0);
+	assert_int_equal(fs_mkdir_p(proc, 0755, &err), 0);
+	assert_int_equal(fs_mkdir_p(dev, 0755, &err), 0);
+	assert_int_equal(fs_read_file("/bin/busybox", &data, &len, &err), 0);
+	assert_int_equal(fs_write_atomic(busybox, data, len, 0755, &err), 0);
+
+	json_object_set_new(process, "args",
+			    json_pack("[s, s, s]", "/bin/busybox", "cat",
+				      "/proc/self/status"));
+	json_object_set_new(process, "cwd", json_string("/"));
+	json_object_set_new(process, "env", json_pack("[s]", "PATH=/bin"));
+	spec = json_pack("{s:s, s:{s:s, s:b}, s:o, s:[{s:s, s:s, s:s}],"
+			 " s:{s:[{s:s}, {s:s}, {s:s}, {s:s}]}}",
+			 "ociVersion", "1.0.2", "root", "path", "rootfs",
+			 "readonly", 1, "process", process, "mounts",
+			 "destination", "/proc", "type", "proc", "source",
+			 "proc", "linux", "namespaces", "type", "pid", "type",
+			 "mount", "type", "ipc", "type", "uts");
+	assert_non_null(spec);
+	if (c->seccomp)
+		json_object_set_new(json_object_get(spec, "linux"), "seccomp",
+				    seccomp_default_profile());
+	assert_int_equal(json_write_file_atomic(config, spec, &err), 0);
+}
+
+/* Run argv, or fn when argv is NULL, in a child; return its stdout. */
+static char *capture_output(char *const argv[], void (*fn)(void *), void *arg)
+{
+	struct berth_error *err = NULL;
+	char *out = NULL;
+	int fds[2], status;
+	size_t len;
+	pid_t pid;
+
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(120);
+		if (argv != NULL)
+			execvp(argv[0], argv);
+		else
+			fn(arg);
+		_exit(121);
+	}
+
+	close(fds[1]);
+	assert_int_equal(fs_read_all(fds[0], &out, &len, &err), 0);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return out;
+}
+
+static char *run_crun(const char *bundle, const char *state_dir)
+{
+	_cleanup_free_ char *script = NULL;
+	_cleanup_free_ char *id = NULL;
+
+	xasprintf(&id, "berth-test-%d", (int)getpid());
+	xasprintf(&script,
+		  "umount -l /sys/fs/cgroup/unified 2>/dev/null; "
+		  "exec crun --root '%s' --cgroup-manager=disabled run "
+		  "--bundle '%s' '%s'",
+		  state_dir, bundle, id);
+
+	char *argv[] = {"unshare", "-m", "--propagation", "private",
+			"sh",	   "-c", script,	  NULL};
+
+	return capture_output(argv, NULL, NULL);
+}
+
+/* The container's root is the bundle's rootfs; berth runs on the host. */
+static void exec_bundle_process(void *arg)
+{
+	const char *bundle = arg;
+	_cleanup_free_ char *config = fs_path_join(bundle, "config.json");
+	_cleanup_free_ char *busybox =
+		fs_path_join(bundle, "rootfs/bin/busybox");
+	_cleanup_spec_ struct spec *spec = NULL;
+	struct berth_error *err = NULL;
+
+	if (spec_load(config, &spec, &err) < 0)
+		_exit(122);
+
+	process_exec(spec->process, busybox, spec->linux.seccomp, &err);
+	berth_error_report(&err, "test-process", stderr);
+	_exit(123);
+}
+
+static void compare_with_crun(const char *dir, const struct crun_case *c)
+{
+	_cleanup_free_ char *bundle = fs_path_join(dir, "bundle");
+	_cleanup_free_ char *state_dir = fs_path_join(dir, "crun-state");
+	_cleanup_free_ char *crun = NULL;
+	_cleanup_free_ char *berth = NULL;
+	struct berth_error *err = NULL;
+
+	/* The container user must reach busybox inside the fixture. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	write_bundle(bundle, c);
+	crun = run_crun(bundle, state_dir);
+	berth = capture_output(NULL, exec_bundle_process, bundle);
+
+	for (size_t i = 0; i < ARRAY_SIZE(compared_fields); i++) {
+		_cleanup_free_ char *want =
+			status_field(crun, compared_fields[i]);
+		_cleanup_free_ char *got =
+			status_field(berth, compared_fields[i]);
+
+		if (strcmp(want, got) != 0)
+			fail_msg("%s: %s is '%s' under crun, '%s' under berth",
+				 c->name, compared_fields[i], want, got);
+	}
+	assert_int_equal(fs_rm_rf(bundle, &err), 0);
+}
+
+static void exec_matches_crun(void **state)
+{
+	struct fixture *f = *state;
+
+	if (system("crun --version >/dev/null 2>&1") != 0 ||
+	    access("/bin/busybox", X_OK) < 0)
+		skip();
+
+	for (size_t i = 0; i < ARRAY_SIZE(crun_cases); i++)
+		compare_with_crun(f->dir, &crun_cases[i]);
 }
 
 int main(void)
@@ -542,6 +763,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(default_profile_rules, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(exec_creates_missing_cwd, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(exec_matches_crun, setup,
 						teardown),
 	};
 

@@ -296,6 +296,29 @@ static void parse_minimal_config_defaults(void **state)
 	assert_null(spec->annotations);
 }
 
+/* A null value reads as an absent field, never as 0. */
+static void parse_null_fields_as_absent(void **state)
+{
+	_cleanup_free_ char *text = quote(
+		"{'ociVersion': '1.0.2', 'root': {'path': '/r'},"
+		" 'process': {'args': ['sh'], 'cwd': '/', 'oomScoreAdj': null,"
+		"  'user': {'uid': 7, 'gid': 8, 'umask': null}},"
+		" 'linux': {'devices': [{'path': '/dev/x', 'type': 'c',"
+		"   'major': 1, 'minor': 2, 'fileMode': null, 'uid': null}],"
+		"  'resources': {'memory': {'swappiness': null}}}}");
+	_cleanup_spec_ struct spec *spec = NULL;
+	struct berth_error *err = NULL;
+
+	assert_int_equal(parse_text(text, &spec, &err), 0);
+	assert_int_equal(spec->process->user.uid, 7);
+	assert_int_equal(spec->process->user.gid, 8);
+	assert_false(spec->process->user.has_umask);
+	assert_false(spec->process->has_oom_score_adj);
+	assert_false(spec->linux.devices[0].has_file_mode);
+	assert_int_equal(spec->linux.devices[0].uid, 0);
+	assert_int_equal(spec->linux.resources.memory.swappiness, -1);
+}
+
 static void parse_without_process(void **state)
 {
 	_cleanup_free_ char *text =
@@ -426,6 +449,19 @@ static const struct bad_case bad_cases[] = {
 	 "linux.namespaces[0].path: path 'netns' is not absolute"},
 	{"linux.uidMappings", "[{'containerID': 0, 'hostID': 1}]",
 	 "linux.uidMappings[0].size: missing required field"},
+	{"linux.uidMappings", "[{'containerID': 0, 'hostID': 1, 'size': 0}]",
+	 "linux.uidMappings[0]: invalid mapping of 0 ids"},
+	{"linux.gidMappings",
+	 "[{'containerID': 0, 'hostID': 4294967295, 'size': 1}]",
+	 "linux.gidMappings[0]: invalid mapping of 1 ids from '0' to "
+	 "'4294967295'"},
+	{"process.rlimits",
+	 "[{'type': 'RLIMIT_NOFILE', 'soft': 1,"
+	 " 'hard': null}]",
+	 "process.rlimits[0].hard: missing required field"},
+	{"linux.resources.devices",
+	 "[{'allow': true, 'type': 'c', 'major': -2, 'access': 'r'}]",
+	 "linux.resources.devices[0]: device number -2:-1 out of range"},
 	{"linux.devices",
 	 "[{'path': '/dev/x', 'type': 'x', 'major': 1, "
 	 "'minor': 1}]",
@@ -756,6 +792,7 @@ int main(void)
 		cmocka_unit_test(parse_full_config_resources),
 		cmocka_unit_test(parse_full_config_seccomp),
 		cmocka_unit_test(parse_minimal_config_defaults),
+		cmocka_unit_test(parse_null_fields_as_absent),
 		cmocka_unit_test(parse_without_process),
 		cmocka_unit_test(parse_process_object_alone),
 		cmocka_unit_test(bad_fields_are_named),
