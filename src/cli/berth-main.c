@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "util/log.h"
@@ -11,22 +12,29 @@
 #define DEFAULT_ROOT "/var/lib/berth"
 #define DEFAULT_RUNROOT "/run/berth"
 
+/*
+ * The path of the berth binary, kept in the environment across the
+ * re-execution from a sealed memfd, after which /proc/self/exe no
+ * longer names the file. Detached monitors find berth-monitor next to it.
+ */
+#define EXE_ENV "_BERTH_EXE"
+
 static const struct cli_command commands[] = {
-	{ "run", cmd_run, "Create and start a container from an image" },
-	{ "create", cmd_create, "Create a container without starting it" },
-	{ "start", cmd_start, "Start one or more stopped containers" },
-	{ "stop", cmd_stop, "Stop one or more running containers" },
-	{ "kill", cmd_kill, "Send a signal to running containers" },
-	{ "rm", cmd_rm, "Remove one or more containers" },
-	{ "ps", cmd_ps, "List containers" },
-	{ "logs", cmd_logs, "Show the output of a container" },
-	{ "exec", cmd_exec, "Run a command in a running container" },
-	{ "wait", cmd_wait, "Wait for containers to stop, print exit codes" },
-	{ "inspect", cmd_inspect, "Show details of images or containers" },
-	{ "import", cmd_import, "Make an image from a root file system tarball" },
-	{ "images", cmd_images, "List images" },
-	{ "rmi", cmd_rmi, "Remove one or more images" },
-	{ "tag", cmd_tag, "Add a name to an image" },
+	{"run", cmd_run, "Create and start a container from an image"},
+	{"create", cmd_create, "Create a container without starting it"},
+	{"start", cmd_start, "Start one or more stopped containers"},
+	{"stop", cmd_stop, "Stop one or more running containers"},
+	{"kill", cmd_kill, "Send a signal to running containers"},
+	{"rm", cmd_rm, "Remove one or more containers"},
+	{"ps", cmd_ps, "List containers"},
+	{"logs", cmd_logs, "Show the output of a container"},
+	{"exec", cmd_exec, "Run a command in a running container"},
+	{"wait", cmd_wait, "Wait for containers to stop, print exit codes"},
+	{"inspect", cmd_inspect, "Show details of images or containers"},
+	{"import", cmd_import, "Make an image from a root file system tarball"},
+	{"images", cmd_images, "List images"},
+	{"rmi", cmd_rmi, "Remove one or more images"},
+	{"tag", cmd_tag, "Add a name to an image"},
 };
 
 int cli_fail(struct berth_error **err)
@@ -69,6 +77,27 @@ static void usage(FILE *out)
 	fputs("\nRun 'berth COMMAND --help' for a command's options.\n", out);
 }
 
+static const char *program_exe(void)
+{
+	const char *saved = getenv(EXE_ENV);
+	char buf[4096];
+	ssize_t n;
+
+	if (saved != NULL)
+		return saved;
+
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (strncmp(buf, "/memfd:", 7) == 0)
+		return NULL;
+
+	if (setenv(EXE_ENV, buf, 1) < 0)
+		return NULL;
+	return getenv(EXE_ENV);
+}
+
 static const char *env_or(const char *name, const char *fallback)
 {
 	const char *v = getenv(name);
@@ -79,16 +108,18 @@ static const char *env_or(const char *name, const char *fallback)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "runroot", required_argument, NULL, 'R' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
+		{"root", required_argument, NULL, 'r'},
+		{"runroot", required_argument, NULL, 'R'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'v'},
 		{},
 	};
 	struct cli_context ctx = {
 		.root = env_or("BERTH_ROOT", DEFAULT_ROOT),
 		.runroot = env_or("BERTH_RUNROOT", DEFAULT_RUNROOT),
+		.argv = argv,
+		.exe = program_exe(),
 	};
 	enum log_level level = LOG_LEVEL_WARNING;
 	int c;
@@ -129,6 +160,12 @@ int main(int argc, char **argv)
 		return BERTH_EXIT_ENGINE;
 	}
 
+	if (strcmp(argv[optind], "monitor-exit") == 0) {
+		optind++;
+		return cmd_monitor_exit(&ctx, argc - optind + 1,
+					argv + optind - 1);
+	}
+
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
@@ -139,8 +176,7 @@ int main(int argc, char **argv)
 				       argv + optind - 1);
 	}
 
-	fprintf(stderr,
-		"berth: unknown command '%s'\nSee 'berth --help'.\n",
+	fprintf(stderr, "berth: unknown command '%s'\nSee 'berth --help'.\n",
 		argv[optind]);
 	return BERTH_EXIT_ENGINE;
 }

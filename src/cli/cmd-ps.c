@@ -1,7 +1,313 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "cli/human.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#define SHORT_ID_LEN 12
+#define COMMAND_WIDTH 20
+
+struct ps_options {
+	bool all;
+	bool quiet;
+	bool no_trunc;
+	bool json;
+};
+
+/* One table row, formatted from "berth inspect" of the container. */
+struct ps_row {
+	char id[80];
+	const char *image;
+	char *command;
+	char created[64];
+	char status[96];
+	const char *state;
+	const char *name; /* without the leading '/' */
+};
+
+static void ps_usage(FILE *out)
+{
+	fputs("Usage: berth ps [OPTIONS]\n"
+	      "\n"
+	      "List running containers, oldest first.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -a, --all        show all containers, not only running ones\n"
+	      "      --format F   'table' (default) or 'json', one object "
+	      "per line\n"
+	      "      --no-trunc   show full ids and commands\n"
+	      "  -q, --quiet      print only container ids\n"
+	      "  -h, --help       show this help\n",
+	      out);
+}
+
+static char *format_command(const json_t *c, bool no_trunc)
+{
+	const char *path = json_string_value(json_object_get(c, "Path"));
+	char *cmd = xstrdup(path != NULL ? path : "");
+	char *quoted;
+	json_t *arg;
+	size_t i;
+
+	json_array_foreach (json_object_get(c, "Args"), i, arg) {
+		char *next;
+
+		xasprintf(&next, "%s %s", cmd, json_string_value(arg));
+		free(cmd);
+		cmd = next;
+	}
+
+	/* Docker cuts a long command to its width, ending in "…". */
+	if (!no_trunc && strlen(cmd) > COMMAND_WIDTH)
+		xasprintf(&quoted, "\"%.*s\xe2\x80\xa6\"", COMMAND_WIDTH - 1,
+			  cmd);
+	else
+		xasprintf(&quoted, "\"%s\"", cmd);
+	free(cmd);
+	return quoted;
+}
+
+static void format_ago(const char *rfc3339, char *buf, size_t size)
+{
+	time_t t = human_parse_rfc3339(rfc3339);
+
+	if (t < 0) {
+		snprintf(buf, size, "N/A");
+		return;
+	}
+	human_duration(t, time(NULL), buf, size);
+}
+
+static void format_status(const json_t *state, char *buf, size_t size)
+{
+	const char *status =
+		json_string_value(json_object_get(state, "Status"));
+	char ago[48];
+
+	if (status != NULL && strcmp(status, "running") == 0) {
+		format_ago(
+			json_string_value(json_object_get(state, "StartedAt")),
+			ago, sizeof(ago));
+		snprintf(buf, size, "Up %s", ago);
+	} else if (status != NULL && strcmp(status, "exited") == 0) {
+		format_ago(
+			json_string_value(json_object_get(state, "FinishedAt")),
+			ago, sizeof(ago));
+		snprintf(buf, size, "Exited (%d) %s ago",
+			 (int)json_integer_value(
+				 json_object_get(state, "ExitCode")),
+			 ago);
+	} else {
+		snprintf(buf, size, "Created");
+	}
+}
+
+static void fill_row(struct ps_row *row, const json_t *c,
+		     const struct ps_options *opts)
+{
+	const char *id = json_string_value(json_object_get(c, "Id"));
+	const char *name = json_string_value(json_object_get(c, "Name"));
+	json_t *state = json_object_get(c, "State");
+	char ago[48];
+
+	snprintf(row->id, sizeof(row->id), "%.*s",
+		 opts->no_trunc ? 64 : SHORT_ID_LEN, id);
+	row->image = json_string_value(
+		json_object_get(json_object_get(c, "Config"), "Image"));
+	row->command = format_command(c, opts->no_trunc);
+	format_ago(json_string_value(json_object_get(c, "Created")), ago,
+		   sizeof(ago));
+	snprintf(row->created, sizeof(row->created), "%s ago", ago);
+	format_status(state, row->status, sizeof(row->status));
+	row->state = json_string_value(json_object_get(state, "Status"));
+	row->name = name != NULL && name[0] == '/' ? name + 1 : name;
+}
+
+static void print_json_row(const struct ps_row *row, const json_t *c)
+{
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *line = NULL;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", row->id,
+		      "Image", row->image, "Command", row->command, "CreatedAt",
+		      json_string_value(json_object_get(c, "Created")), "State",
+		      row->state, "Status", row->status, "Names", row->name);
+	line = json_dump_canonical(j);
+	printf("%s\n", line);
+}
+
+/* Columns are as wide as their text on screen: count UTF-8 characters. */
+static int display_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void print_cell(const char *s, int width)
+{
+	fputs(s, stdout);
+	for (int n = display_width(s); n < width + 3; n++)
+		putchar(' ');
+}
+
+static void print_table(struct ps_row *rows, size_t n)
+{
+	int w[5] = {12, 5, 7, 7, 6};
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[5] = {rows[i].id, rows[i].image,
+					rows[i].command, rows[i].created,
+					rows[i].status};
+
+		for (size_t k = 0; k < 5; k++)
+			if (display_width(cells[k]) > w[k])
+				w[k] = display_width(cells[k]);
+	}
+
+	print_cell("CONTAINER ID", w[0]);
+	print_cell("IMAGE", w[1]);
+	print_cell("COMMAND", w[2]);
+	print_cell("CREATED", w[3]);
+	print_cell("STATUS", w[4]);
+	printf("NAMES\n");
+	for (size_t i = 0; i < n; i++) {
+		print_cell(rows[i].id, w[0]);
+		print_cell(rows[i].image, w[1]);
+		print_cell(rows[i].command, w[2]);
+		print_cell(rows[i].created, w[3]);
+		print_cell(rows[i].status, w[4]);
+		printf("%s\n", rows[i].name);
+	}
+}
+
+static int parse_ps(int argc, char **argv, struct ps_options *o)
+{
+	static const struct option options[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, 'n'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'n':
+			o->no_trunc = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "table") != 0)
+				return cli_usage_error("ps",
+						       "invalid format '%s': "
+						       "use 'table' or 'json'",
+						       optarg);
+			o->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'h':
+			ps_usage(stdout);
+			return -1;
+		default:
+			return cli_usage_error("ps",
+					       "unknown option or missing "
+					       "value '%s'",
+					       argv[optind - 1]);
+		}
+	}
+
+	if (optind < argc)
+		return cli_usage_error("ps", "unexpected argument '%s'",
+				       argv[optind]);
+	return 0;
+}
+
+static bool is_running(const json_t *c)
+{
+	return json_is_true(
+		json_object_get(json_object_get(c, "State"), "Running"));
+}
+
+static int list(struct engine *engine, const struct ps_options *opts)
+{
+	struct berth_error *err = NULL;
+	_cleanup_strv_ char **ids = NULL;
+	struct ps_row *rows;
+	json_t **objs;
+	size_t n = 0, total;
+
+	if (engine_container_list(engine, &ids, &err) < 0)
+		return cli_fail(&err);
+
+	total = strv_length(ids);
+	rows = xcalloc(total + 1, sizeof(*rows));
+	objs = xcalloc(total + 1, sizeof(*objs));
+	for (size_t i = 0; i < total; i++) {
+		json_t *c = NULL;
+
+		/* A container removed meanwhile is skipped. */
+		if (engine_container_inspect(engine, ids[i], &c, NULL) < 0)
+			continue;
+		if (!opts->all && !is_running(c)) {
+			json_decref(c);
+			continue;
+		}
+		objs[n] = c;
+		fill_row(&rows[n++], c, opts);
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		if (opts->quiet)
+			printf("%s\n", rows[i].id);
+		else if (opts->json)
+			print_json_row(&rows[i], objs[i]);
+	}
+	if (!opts->quiet && !opts->json)
+		print_table(rows, n);
+
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].command);
+		json_decref(objs[i]);
+	}
+	free(rows);
+	free(objs);
+	return 0;
+}
 
 int cmd_ps(struct cli_context *ctx, int argc, char **argv)
 {
-	return cli_usage_error("ps", "not built yet");
+	struct ps_options opts = {0};
+	struct engine engine;
+	int r;
+
+	r = parse_ps(argc, argv, &opts);
+	if (r != 0)
+		return r < 0 ? 0 : r;
+
+	cli_engine_init(ctx, &engine);
+	r = list(&engine, &opts);
+	engine_clear(&engine);
+	return r;
 }

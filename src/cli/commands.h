@@ -16,8 +16,10 @@
 #include "util/error.h"
 
 struct cli_context {
-	const char *root;	/* image and container store */
-	const char *runroot;	/* runtime state, on tmpfs */
+	const char *root;    /* image and container store */
+	const char *runroot; /* runtime state, on tmpfs */
+	char **argv;	     /* main()'s argv, to re-execute the program */
+	const char *exe;     /* this program's path on disk, or NULL */
 };
 
 struct cli_command {
@@ -52,5 +54,8 @@ int cmd_import(struct cli_context *ctx, int argc, char **argv);
 int cmd_images(struct cli_context *ctx, int argc, char **argv);
 int cmd_rmi(struct cli_context *ctx, int argc, char **argv);
 int cmd_tag(struct cli_context *ctx, int argc, char **argv);
+
+/* Not listed in --help: berth-monitor runs it when a container exited. */
+int cmd_monitor_exit(struct cli_context *ctx, int argc, char **argv);
 
 #endif

@@ -66,14 +66,24 @@ struct runtime_state {
 	char *cgroup_path;
 	char *owner;
 	json_t *annotations; /* object, or NULL */
+	char *rootfs;	     /* absolute path of the root directory */
+	/* /proc/PID/stat start time, so a reused pid is not taken for it */
+	unsigned long long start_time;
 };
 
-/* Set up the container and leave its process waiting for start. */
+/*
+ * Set up the container and leave its process waiting for start; runs
+ * the prestart, createRuntime and createContainer hooks. *ret_pid is the
+ * init, a child of the caller, which must reap it.
+ */
 int runtime_create(const char *state_root, const char *id,
 		   const struct runtime_create_options *opts, pid_t *ret_pid,
 		   struct berth_error **err);
 
-/* Let a created container's process exec the user program. */
+/*
+ * Let a created container's process exec the user program, then run the
+ * poststart hooks. Returns once the program runs (its execve is done).
+ */
 int runtime_start(const char *state_root, const char *id,
 		  struct berth_error **err);
 
@@ -100,10 +110,13 @@ int runtime_delete(const char *state_root, const char *id, bool force,
 		   struct berth_error **err);
 
 /*
- * Run another process in a running container: join its namespaces and
- * cgroup and apply the process's user, capabilities and limits. Returns
- * the new process's pid; without detach, waits and stores the exit
- * status in *ret_status.
+ * Run another process in a running (or created) container: join its
+ * namespaces and cgroup and apply the process's user, capabilities and
+ * limits, with the seccomp filter of the container's config.json (read
+ * from the bundle again). The process is a child of the caller; *ret_pid
+ * is its pid. Without detach, waits and stores the exit status (128 +
+ * signal when killed) in *ret_status. A command that is not found fails
+ * with status 127, one that cannot be executed with 126.
  */
 int runtime_exec(const char *state_root, const char *id,
 		 const struct runtime_exec_options *opts, pid_t *ret_pid,
@@ -114,6 +127,30 @@ int runtime_signal_parse(const char *s, int *ret_signal,
 			 struct berth_error **err);
 
 const char *runtime_status_name(enum runtime_status status);
+
+/* Freeze (pause) or thaw (resume) every process of a running container. */
+int runtime_pause(const char *state_root, const char *id, bool paused,
+		  struct berth_error **err);
+
+/* List the host pids of every process in the container's cgroup. */
+int runtime_pids(const char *state_root, const char *id, pid_t **ret_pids,
+		 size_t *ret_n, struct berth_error **err);
+
+/*
+ * Load the config.json of an existing container from its bundle, for
+ * callers that build an exec process from the container's own one.
+ */
+int runtime_load_spec(const char *state_root, const char *id, struct spec **ret,
+		      struct berth_error **err);
+
+/*
+ * Check a container id as runc does: letters, digits, '_', '+', '-' and
+ * '.', neither "." nor "..", at most 1024 bytes.
+ */
+int runtime_validate_id(const char *id, struct berth_error **err);
+
+/* Return "SIGKILL" for 9, or NULL for an unknown number. */
+const char *runtime_signal_name(int signal);
 
 /*
  * Make sure this process runs from a sealed memfd copy of its binary,

@@ -101,8 +101,7 @@ static int write_replace(int dir_fd, const char *name, const void *buf,
 	if (fd < 0)
 		return berth_error_set(err, errno, "create '%s'", tmp);
 
-	if (fs_write_all(fd, buf, len, err) < 0 ||
-	    (durable && fsync(fd) < 0)) {
+	if (fs_write_all(fd, buf, len, err) < 0 || (durable && fsync(fd) < 0)) {
 		(void)unlinkat(dir_fd, tmp, 0);
 		berth_error_set(err, errno, "fsync '%s'", tmp);
 		return berth_error_wrap(err, "write '%s'", name);
@@ -138,8 +137,8 @@ int fs_write_atomic_at(int dir_fd, const char *name, const void *buf,
 	return write_replace(dir_fd, name, buf, len, mode, true, err);
 }
 
-int fs_write_replace(const char *path, const void *buf, size_t len,
-		     mode_t mode, struct berth_error **err)
+int fs_write_replace(const char *path, const void *buf, size_t len, mode_t mode,
+		     struct berth_error **err)
 {
 	return write_replace(AT_FDCWD, path, buf, len, mode, false, err);
 }

@@ -44,8 +44,8 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
  * runtime state under /run, which a reboot discards anyway, so paying
  * for durability would only slow every container start.
  */
-int fs_write_replace(const char *path, const void *buf, size_t len,
-		     mode_t mode, struct berth_error **err);
+int fs_write_replace(const char *path, const void *buf, size_t len, mode_t mode,
+		     struct berth_error **err);
 
 /* Create path and its missing parents, like mkdir -p. */
 int fs_mkdir_p(const char *path, mode_t mode, struct berth_error **err);

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cli/cli-util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+#include "util/xalloc.h"
+
+#define CPU_PERIOD 100000
+
+int cli_parse_memory(const char *s, int64_t *ret, struct berth_error **err)
+{
+	static const struct {
+		const char *suffix;
+		int shift;
+	} units[] = {
+		{"", 0},   {"b", 0},   {"k", 10}, {"kb", 10},
+		{"m", 20}, {"mb", 20}, {"g", 30}, {"gb", 30},
+	};
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || end == s)
+		goto invalid;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].suffix) != 0)
+			continue;
+		if (v > (unsigned long long)(INT64_MAX >> units[i].shift))
+			goto invalid;
+		v <<= units[i].shift;
+		if (v == 0)
+			goto invalid;
+		*ret = (int64_t)v;
+		return 0;
+	}
+
+invalid:
+	return berth_error_set(err, 0,
+			       "invalid memory size '%s': use a positive "
+			       "number with an optional unit b, k, m or g, "
+			       "such as '512m'",
+			       s);
+}
+
+int cli_parse_cpus(const char *s, int64_t *ret_quota, struct berth_error **err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || v != v || v <= 0 ||
+	    v > 1024)
+		return berth_error_set(err, 0,
+				       "invalid --cpus value '%s': use a "
+				       "positive number such as '1.5'",
+				       s);
+
+	*ret_quota = (int64_t)(v * CPU_PERIOD + 0.5);
+	/* The kernel's minimum quota is 1 ms. */
+	if (*ret_quota < 1000)
+		*ret_quota = 1000;
+	return 0;
+}
+
+int cli_parse_uint(const char *what, const char *s, long *ret,
+		   struct berth_error **err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < 0)
+		return berth_error_set(err, 0,
+				       "invalid %s '%s': use a non-negative "
+				       "integer",
+				       what, s);
+	*ret = v;
+	return 0;
+}
+
+void cli_engine_init(struct cli_context *ctx, struct engine *engine)
+{
+	engine_init(engine, ctx->root, ctx->runroot, ctx->argv);
+	if (ctx->exe != NULL)
+		engine->exe = xstrdup(ctx->exe);
+}
+
+int cli_ensure_sealed(struct cli_context *ctx, struct berth_error **err)
+{
+	return runtime_ensure_sealed_exe(ctx->argv, err);
+}
+
+int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
+			   cli_container_action action, void *data,
+			   bool print_ref)
+{
+	struct engine engine;
+	int status = 0;
+
+	cli_engine_init(ctx, &engine);
+	for (int i = 0; i < n; i++) {
+		struct berth_error *err = NULL;
+		char *id = NULL;
+
+		if (engine_container_lookup(&engine, refs[i], &id, &err) < 0 ||
+		    action(&engine, id, data, &err) < 0) {
+			status = cli_fail(&err);
+		} else if (print_ref) {
+			printf("%s\n", refs[i]);
+			fflush(stdout);
+		}
+		free(id);
+	}
+	engine_clear(&engine);
+	return status;
+}

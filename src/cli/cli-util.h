@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_CLI_CLI_UTIL_H
+#define BERTH_CLI_CLI_UTIL_H
+
+/* Helpers shared by the container commands. */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "cli/commands.h"
+#include "engine/engine.h"
+#include "util/error.h"
+
+/*
+ * Parse a memory size: a number with an optional unit b, k, m or g
+ * (also kb, mb, gb; any case), in powers of 1024.
+ */
+int cli_parse_memory(const char *s, int64_t *ret, struct berth_error **err);
+
+/* Parse --cpus ("1.5") into a CFS quota for a period of 100000 us. */
+int cli_parse_cpus(const char *s, int64_t *ret_quota, struct berth_error **err);
+
+/* Parse a non-negative integer such as a timeout or --tail. */
+int cli_parse_uint(const char *what, const char *s, long *ret,
+		   struct berth_error **err);
+
+/*
+ * Make sure the program runs from a sealed copy of its binary before it
+ * creates container processes; may re-execute the program.
+ */
+int cli_ensure_sealed(struct cli_context *ctx, struct berth_error **err);
+
+/* Set up engine for the store and program of ctx; engine_clear() it. */
+void cli_engine_init(struct cli_context *ctx, struct engine *engine);
+
+/* The run and create options, parsed; run adds -d. */
+struct cli_create_args {
+	struct engine_create_options opts;
+	bool detach;
+	bool help;
+};
+
+/*
+ * Parse the options of "berth run" (with_detach) or "berth create"
+ * into args; the vectors in args->opts are owned by args. Returns 0, or
+ * the exit status of a usage error.
+ */
+int cli_parse_create_args(const char *command, bool with_detach, int argc,
+			  char **argv, struct cli_create_args *args);
+void cli_create_args_clear(struct cli_create_args *args);
+
+/* Print the run/create options for --help. */
+void cli_print_create_options(FILE *out, bool with_detach);
+
+/*
+ * Run action on each container named in refs (id, id prefix or name),
+ * printing each ref that succeeded when print_ref. Errors are printed
+ * as they happen; returns 0, or the exit status of the last failure.
+ */
+typedef int (*cli_container_action)(struct engine *engine, const char *id,
+				    void *data, struct berth_error **err);
+int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
+			   cli_container_action action, void *data,
+			   bool print_ref);
+
+#endif

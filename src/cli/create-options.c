@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The options "berth run" and "berth create" share. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli-util.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+enum {
+	OPT_NAME = 0x100,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_NETWORK,
+	OPT_CPUS,
+	OPT_PIDS_LIMIT,
+	OPT_READ_ONLY,
+	OPT_SECURITY_OPT,
+	OPT_RM,
+	OPT_HELP,
+};
+
+static const struct option create_options[] = {
+	{"detach", no_argument, NULL, 'd'},
+	{"interactive", no_argument, NULL, 'i'},
+	{"tty", no_argument, NULL, 't'},
+	{"env", required_argument, NULL, 'e'},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"hostname", required_argument, NULL, 'h'},
+	{"memory", required_argument, NULL, 'm'},
+	{"volume", required_argument, NULL, 'v'},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
+	{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"net", required_argument, NULL, OPT_NETWORK},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+	{"rm", no_argument, NULL, OPT_RM},
+	{"help", no_argument, NULL, OPT_HELP},
+	{},
+};
+
+void cli_print_create_options(FILE *out, bool with_detach)
+{
+	if (with_detach)
+		fputs("  -d, --detach             run in the background and "
+		      "print the container id\n",
+		      out);
+	fputs("      --cpus N             CPU time limit in CPUs, such as "
+	      "1.5\n"
+	      "      --entrypoint CMD     replace the image's Entrypoint; "
+	      "\"\" clears it\n"
+	      "  -e, --env K=V|K          set a variable; K alone copies the "
+	      "host's value\n"
+	      "      --env-file FILE      read variables from FILE, one "
+	      "K=V per line\n"
+	      "  -h, --hostname NAME      host name (default: the first 12 "
+	      "digits of the id)\n"
+	      "  -i, --interactive        keep stdin open and forward it\n"
+	      "  -m, --memory SIZE        memory limit, such as 512m "
+	      "(units b, k, m, g)\n"
+	      "      --name NAME          container name "
+	      "([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
+	      "      --network MODE       'none' (default: only loopback) "
+	      "or 'host';\n"
+	      "                           bridge networks are not built "
+	      "yet\n"
+	      "      --pids-limit N       maximum number of processes\n"
+	      "      --read-only          mount the root file system "
+	      "read-only\n"
+	      "      --rm                 remove the container when it "
+	      "exits\n"
+	      "      --security-opt OPT   'no-new-privileges'\n"
+	      "  -t, --tty                allocate a terminal\n"
+	      "  -u, --user USER[:GROUP]  user name or uid, group name or "
+	      "gid\n"
+	      "  -v, --volume SRC:DST[:ro]  bind mount the host directory "
+	      "SRC\n"
+	      "  -w, --workdir DIR        working directory in the "
+	      "container\n"
+	      "      --help               show this help\n",
+	      out);
+}
+
+static int parse_value(const char *command, int c, const char *arg,
+		       struct cli_create_args *a)
+{
+	struct engine_create_options *o = &a->opts;
+	struct berth_error *err = NULL;
+	long n;
+
+	switch (c) {
+	case 'm':
+		if (cli_parse_memory(arg, &o->memory, &err) < 0)
+			return cli_fail(&err);
+		return 0;
+	case OPT_CPUS:
+		if (cli_parse_cpus(arg, &o->cpu_quota, &err) < 0)
+			return cli_fail(&err);
+		return 0;
+	case OPT_PIDS_LIMIT:
+		if (strcmp(arg, "-1") == 0) {
+			o->pids_limit = -1;
+			return 0;
+		}
+		if (cli_parse_uint("--pids-limit", arg, &n, &err) < 0)
+			return cli_fail(&err);
+		o->pids_limit = n > 0 ? n : -1;
+		return 0;
+	case OPT_SECURITY_OPT:
+		if (strcmp(arg, "no-new-privileges") != 0 &&
+		    strcmp(arg, "no-new-privileges:true") != 0)
+			return cli_usage_error(command,
+					       "unsupported --security-opt "
+					       "'%s': only "
+					       "'no-new-privileges' is "
+					       "supported",
+					       arg);
+		o->no_new_privileges = true;
+		return 0;
+	}
+	return 0;
+}
+
+static int parse_one(const char *command, bool with_detach, int c,
+		     const char *arg, struct cli_create_args *a)
+{
+	struct engine_create_options *o = &a->opts;
+
+	switch (c) {
+	case 'd':
+		if (!with_detach)
+			break;
+		a->detach = true;
+		return 0;
+	case 'i':
+		o->interactive = true;
+		return 0;
+	case 't':
+		o->tty = true;
+		return 0;
+	case 'e':
+		strv_push(&o->env, arg);
+		return 0;
+	case OPT_ENV_FILE:
+		strv_push(&o->env_files, arg);
+		return 0;
+	case 'v':
+		strv_push(&o->volumes, arg);
+		return 0;
+	case 'w':
+		o->workdir = arg;
+		return 0;
+	case 'u':
+		o->user = arg;
+		return 0;
+	case 'h':
+		o->hostname = arg;
+		return 0;
+	case OPT_NAME:
+		o->name = arg;
+		return 0;
+	case OPT_ENTRYPOINT:
+		o->entrypoint = arg;
+		o->has_entrypoint = true;
+		return 0;
+	case OPT_NETWORK:
+		o->network = arg;
+		return 0;
+	case OPT_READ_ONLY:
+		o->read_only = true;
+		return 0;
+	case OPT_RM:
+		o->auto_remove = true;
+		return 0;
+	case OPT_HELP:
+		a->help = true;
+		return 0;
+	case 'm':
+	case OPT_CPUS:
+	case OPT_PIDS_LIMIT:
+	case OPT_SECURITY_OPT:
+		return parse_value(command, c, arg, a);
+	}
+	return -1;
+}
+
+int cli_parse_create_args(const char *command, bool with_detach, int argc,
+			  char **argv, struct cli_create_args *a)
+{
+	int c, r;
+
+	memset(a, 0, sizeof(*a));
+	engine_create_options_init(&a->opts);
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:v:", create_options,
+				NULL)) != -1) {
+		r = parse_one(command, with_detach, c, optarg, a);
+		if (r < 0)
+			return cli_usage_error(command,
+					       "unknown option or missing "
+					       "value '%s'",
+					       argv[optind - 1]);
+		if (r > 0)
+			return r;
+	}
+
+	if (a->help)
+		return 0;
+
+	if (optind >= argc)
+		return cli_usage_error(command, "expected IMAGE [COMMAND...]");
+
+	a->opts.image = argv[optind];
+	for (int i = optind + 1; i < argc; i++)
+		strv_push(&a->opts.cmd, argv[i]);
+	return 0;
+}
+
+void cli_create_args_clear(struct cli_create_args *a)
+{
+	strv_free(a->opts.env);
+	strv_free(a->opts.env_files);
+	strv_free(a->opts.volumes);
+	strv_free(a->opts.cmd);
+	memset(a, 0, sizeof(*a));
+}

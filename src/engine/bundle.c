@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "engine/bundle.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "runtime/seccomp.h"
+#include "runtime/spec.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+/* Docker's default RLIMIT_NOFILE: soft 1024, hard 1048576. */
+#define NOFILE_SOFT 1024
+#define NOFILE_HARD 1048576
+#define CPU_PERIOD 100000
+
+static json_t *strv_json(char *const *strv)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
+		json_array_append_new(arr, json_string(strv[i]));
+	return arr;
+}
+
+/*
+ * Without CAP_SYS_RESOURCE the init cannot raise a hard limit above the
+ * host's, so the default hard limit is capped at what this process has.
+ */
+static json_t *rlimits_json(void)
+{
+	struct rlimit host = {.rlim_max = NOFILE_HARD};
+	uint64_t hard = NOFILE_HARD, soft = NOFILE_SOFT;
+
+	(void)getrlimit(RLIMIT_NOFILE, &host);
+	if (host.rlim_max != RLIM_INFINITY && host.rlim_max < hard)
+		hard = host.rlim_max;
+	if (soft > hard)
+		soft = hard;
+
+	return json_pack("[{s:s, s:I, s:I}]", "type", "RLIMIT_NOFILE", "soft",
+			 (json_int_t)soft, "hard", (json_int_t)hard);
+}
+
+static json_t *user_json(const struct user_ids *user)
+{
+	json_t *groups = json_array();
+
+	for (size_t i = 0; i < user->n_groups; i++)
+		json_array_append_new(groups, json_integer(user->groups[i]));
+
+	return json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)user->uid, "gid",
+			 (json_int_t)user->gid, "additionalGids", groups);
+}
+
+static void set_process(json_t *process, const struct container_config *c,
+			const struct user_ids *user)
+{
+	json_t *args = strv_json(c->entrypoint);
+	json_t *cmd = strv_json(c->cmd);
+
+	json_array_extend(args, cmd);
+	json_decref(cmd);
+	json_object_set_new(process, "args", args);
+	json_object_set_new(process, "env", strv_json(c->env));
+	json_object_set_new(process, "cwd", json_string(c->workdir));
+	json_object_set_new(process, "terminal", json_boolean(c->tty));
+	json_object_set_new(process, "user", user_json(user));
+	json_object_set_new(process, "rlimits", rlimits_json());
+	json_object_set_new(process, "noNewPrivileges",
+			    json_boolean(c->no_new_privileges));
+}
+
+static json_t *bind_mount(const char *source, const char *destination,
+			  bool read_only)
+{
+	return json_pack("{s:s, s:s, s:s, s:[s, s, s]}", "destination",
+			 destination, "type", "bind", "source", source,
+			 "options", "rbind", "rprivate",
+			 read_only ? "ro" : "rw");
+}
+
+static void add_mounts(json_t *mounts, const struct container_config *c,
+		       const char *dir)
+{
+	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *source = fs_path_join(dir, files[i]);
+		_cleanup_free_ char *dest = fs_path_join("/etc", files[i]);
+
+		/* The host network shares the host's name servers. */
+		if (strcmp(c->network, "host") == 0 &&
+		    strcmp(files[i], "resolv.conf") == 0) {
+			free(source);
+			source = xstrdup("/etc/resolv.conf");
+		}
+		json_array_append_new(mounts, bind_mount(source, dest, false));
+	}
+
+	for (size_t i = 0; i < c->n_volumes; i++)
+		json_array_append_new(mounts,
+				      bind_mount(c->volumes[i].source,
+						 c->volumes[i].destination,
+						 c->volumes[i].read_only));
+}
+
+/*
+ * The runtime's default device rule denies every device. On top of it,
+ * allow what Docker allows: mknod of any device, and use of the
+ * standard character devices and terminals.
+ */
+static json_t *device_rules(void)
+{
+	static const struct {
+		const char *type;
+		int major;
+		int minor; /* -1 = any */
+		const char *access;
+	} rules[] = {
+		{"c", -1, -1, "m"},    {"b", -1, -1, "m"},
+		{"c", 1, 3, "rwm"},    /* null */
+		{"c", 1, 5, "rwm"},    /* zero */
+		{"c", 1, 7, "rwm"},    /* full */
+		{"c", 1, 8, "rwm"},    /* random */
+		{"c", 1, 9, "rwm"},    /* urandom */
+		{"c", 5, 0, "rwm"},    /* tty */
+		{"c", 5, 1, "rwm"},    /* console */
+		{"c", 5, 2, "rwm"},    /* ptmx */
+		{"c", 136, -1, "rwm"}, /* pts */
+		{"c", 10, 200, "rwm"}, /* net/tun */
+	};
+	json_t *arr = json_pack("[{s:b, s:s}]", "allow", 0, "access", "rwm");
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		json_t *rule =
+			json_pack("{s:b, s:s, s:s}", "allow", 1, "type",
+				  rules[i].type, "access", rules[i].access);
+
+		if (rules[i].major >= 0)
+			json_object_set_new(rule, "major",
+					    json_integer(rules[i].major));
+		if (rules[i].minor >= 0)
+			json_object_set_new(rule, "minor",
+					    json_integer(rules[i].minor));
+		json_array_append_new(arr, rule);
+	}
+	return arr;
+}
+
+static void set_resources(json_t *resources, const struct container_config *c)
+{
+	json_object_set_new(resources, "devices", device_rules());
+
+	if (c->memory >= 0)
+		json_object_set_new(
+			resources, "memory",
+			json_pack("{s:I}", "limit", (json_int_t)c->memory));
+
+	if (c->cpu_quota >= 0)
+		json_object_set_new(resources, "cpu",
+				    json_pack("{s:I, s:I}", "quota",
+					      (json_int_t)c->cpu_quota,
+					      "period",
+					      (json_int_t)CPU_PERIOD));
+
+	if (c->pids_limit > 0)
+		json_object_set_new(
+			resources, "pids",
+			json_pack("{s:I}", "limit", (json_int_t)c->pids_limit));
+}
+
+static void drop_network_namespace(json_t *namespaces)
+{
+	size_t i;
+	json_t *ns;
+
+	json_array_foreach (namespaces, i, ns) {
+		const char *type =
+			json_string_value(json_object_get(ns, "type"));
+
+		if (type != NULL && strcmp(type, "network") == 0) {
+			json_array_remove(namespaces, i);
+			return;
+		}
+	}
+}
+
+static void set_linux(json_t *linux, const struct container_config *c)
+{
+	_cleanup_free_ char *cgroup = NULL;
+	json_t *resources = json_object_get(linux, "resources");
+
+	xasprintf(&cgroup, "%s/%s", BUNDLE_CGROUP_PARENT, c->id);
+	json_object_set_new(linux, "cgroupsPath", json_string(cgroup));
+	json_object_set_new(linux, "seccomp", seccomp_default_profile());
+	set_resources(resources, c);
+
+	if (strcmp(c->network, "host") == 0)
+		drop_network_namespace(json_object_get(linux, "namespaces"));
+}
+
+json_t *bundle_spec_json(const struct container_config *c,
+			 const struct user_ids *user, const char *dir)
+{
+	json_t *spec = spec_default_json();
+
+	set_process(json_object_get(spec, "process"), c, user);
+	json_object_set_new(spec, "root",
+			    json_pack("{s:s, s:b}", "path", "rootfs",
+				      "readonly", c->read_only));
+	json_object_set_new(spec, "hostname", json_string(c->hostname));
+	add_mounts(json_object_get(spec, "mounts"), c, dir);
+	set_linux(json_object_get(spec, "linux"), c);
+	json_object_set_new(spec, "annotations",
+			    json_pack("{s:s, s:s, s:s}", "berth.container.id",
+				      c->id, "berth.container.name", c->name,
+				      "berth.image", c->image));
+	return spec;
+}
+
+static char *hosts_content(const struct container_config *c)
+{
+	char *s;
+
+	xasprintf(&s,
+		  "127.0.0.1\tlocalhost\n"
+		  "::1\tlocalhost ip6-localhost ip6-loopback\n"
+		  "127.0.1.1\t%s\n",
+		  c->hostname);
+	return s;
+}
+
+static int write_file(const char *dir, const char *name, const char *data,
+		      struct berth_error **err)
+{
+	_cleanup_free_ char *path = fs_path_join(dir, name);
+
+	return fs_write_atomic(path, data, strlen(data), 0644, err);
+}
+
+int bundle_write_etc_files(const struct container_config *c, const char *dir,
+			   struct berth_error **err)
+{
+	_cleanup_free_ char *hosts = hosts_content(c);
+	_cleanup_free_ char *hostname = NULL;
+	_cleanup_free_ char *resolv = NULL;
+	size_t len;
+
+	xasprintf(&hostname, "%s\n", c->hostname);
+
+	/* Without the host's file the container gets an empty one. */
+	if (fs_read_file("/etc/resolv.conf", &resolv, &len, NULL) < 0)
+		resolv = xstrdup("");
+
+	if (write_file(dir, "hosts", hosts, err) < 0 ||
+	    write_file(dir, "hostname", hostname, err) < 0 ||
+	    write_file(dir, "resolv.conf", resolv, err) < 0)
+		return -1;
+	return 0;
+}
+
+int bundle_write_spec(const char *dir, json_t *spec, struct berth_error **err)
+{
+	_cleanup_free_ char *path = fs_path_join(dir, "config.json");
+	_cleanup_free_ char *data = json_dump_canonical(spec);
+	_cleanup_spec_ struct spec *parsed = NULL;
+
+	if (spec_parse(data, strlen(data), path, &parsed, err) < 0)
+		return berth_error_wrap(err, "generated bundle is invalid");
+
+	return json_write_file_atomic(path, spec, err);
+}

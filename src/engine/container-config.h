@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_ENGINE_CONTAINER_CONFIG_H
+#define BERTH_ENGINE_CONTAINER_CONFIG_H
+
+/*
+ * ROOT/containers/<id>/container.json: what the container was created
+ * with, after the image's defaults were applied. The field "image_id"
+ * (hex config digest) is also read by the image store's users check.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+struct container_volume {
+	char *source;	   /* absolute host path */
+	char *destination; /* absolute path in the container */
+	bool read_only;
+};
+
+struct container_config {
+	char *id;
+	char *name;
+	char *image;	/* the reference the user gave */
+	char *image_id; /* hex sha256 of the image config */
+	char *created;	/* RFC 3339 with nanoseconds, UTC */
+	char **entrypoint;
+	char **cmd;
+	char **env;
+	char *workdir;
+	char *user; /* as given, "" = root */
+	char *hostname;
+	char *network;	/* "none" or "host" */
+	char *lowerdir; /* overlay lowerdir, image layers top first */
+	int64_t memory;
+	int64_t cpu_quota;
+	int64_t pids_limit;
+	struct container_volume *volumes;
+	size_t n_volumes;
+	bool read_only;
+	bool tty;
+	bool interactive;
+	bool no_new_privileges;
+	bool auto_remove;
+	/* TODO: a restart policy (--restart) for the monitor to apply. */
+};
+
+json_t *container_config_to_json(const struct container_config *config);
+int container_config_from_json(const json_t *j, const char *what,
+			       struct container_config **ret,
+			       struct berth_error **err);
+
+/* Read or write DIR/container.json of one container. */
+int container_config_load(const char *dir, struct container_config **ret,
+			  struct berth_error **err);
+int container_config_save(const char *dir,
+			  const struct container_config *config,
+			  struct berth_error **err);
+
+void container_config_free(struct container_config *config);
+
+static inline void container_config_freep(struct container_config **c)
+{
+	container_config_free(*c);
+}
+
+#define _cleanup_container_config_ \
+	__attribute__((cleanup(container_config_freep)))
+
+#endif

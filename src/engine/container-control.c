@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Signals to a running container, stopping, waiting and removal. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "engine/container-state.h"
+#include "engine/container-store.h"
+#include "engine/overlay.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/lock.h"
+
+/* How long rm -f waits for a killed container's monitor, in ms. */
+#define KILL_WAIT_MS 10000
+
+static int not_running(const char *id, struct berth_error **err)
+{
+	return berth_error_set(err, 0,
+			       "container '%s' is not running: start it "
+			       "first",
+			       id);
+}
+
+int engine_container_kill(struct engine *engine, const char *id, int signal,
+			  struct berth_error **err)
+{
+	struct container_state state;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+
+	if (state.status != CONTAINER_STATUS_RUNNING)
+		return not_running(id, err);
+
+	return runtime_kill(engine->state_root, id, signal, false, err);
+}
+
+int engine_container_stop(struct engine *engine, const char *id,
+			  unsigned int timeout, struct berth_error **err)
+{
+	struct container_state state;
+	int r;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+
+	if (state.status != CONTAINER_STATUS_RUNNING)
+		return 0;
+
+	/* The init may exit between the check and the kill. */
+	if (runtime_kill(engine->state_root, id, SIGTERM, false, NULL) == 0) {
+		r = container_state_wait_monitor(&state, (int)timeout * 1000,
+						 err);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+
+	(void)runtime_kill(engine->state_root, id, SIGKILL, true, NULL);
+	r = container_state_wait_monitor(&state, -1, err);
+	return r < 0 ? -1 : 0;
+}
+
+/* How often wait looks for the exit record of a --rm container, in ms. */
+#define WAIT_POLL_MS 50
+
+int engine_container_wait(struct engine *engine, const char *id,
+			  int *ret_exit_code, struct berth_error **err)
+{
+	struct container_state state, now;
+	int code = 0, r = 0;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+
+	if (state.status == CONTAINER_STATUS_EXITED)
+		code = state.exit_code;
+
+	/*
+	 * The monitor outlives the exit record while it unmounts and
+	 * deletes the runtime state, so wait for the monitor. A --rm
+	 * container's record is gone by then: take the code on the way.
+	 */
+	while (state.monitor_pid > 0 && r == 0) {
+		r = container_state_wait_monitor(&state, WAIT_POLL_MS, err);
+		if (r < 0)
+			return -1;
+
+		if (container_state_get(engine, id, &now, NULL) == 0 &&
+		    now.status == CONTAINER_STATUS_EXITED)
+			code = now.exit_code;
+	}
+
+	*ret_exit_code = code;
+	return 0;
+}
+
+static int kill_and_wait(struct engine *engine, const char *id,
+			 struct berth_error **err)
+{
+	struct container_state state;
+	int r;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+
+	if (state.status != CONTAINER_STATUS_RUNNING)
+		return 0;
+
+	(void)runtime_kill(engine->state_root, id, SIGKILL, true, NULL);
+	r = container_state_wait_monitor(&state, KILL_WAIT_MS, err);
+	if (r == 0)
+		return berth_error_set(err, ETIMEDOUT,
+				       "container '%s' did not stop after "
+				       "SIGKILL",
+				       id);
+	return r < 0 ? -1 : 0;
+}
+
+static int remove_locked(struct engine *engine, const char *id, bool force,
+			 struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_free_ char *run_dir = container_run_dir(engine, id);
+	struct container_state state;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+
+	if (state.status == CONTAINER_STATUS_RUNNING)
+		return berth_error_set(err, EBUSY,
+				       "cannot remove container '%s': it is "
+				       "running: stop it first or use -f",
+				       id);
+
+	/* What a vanished monitor left: runtime state, mount, run dir. */
+	(void)runtime_delete(engine->state_root, id, true, NULL);
+	if (overlay_unmount(dir, err) < 0)
+		return -1;
+
+	if (fs_rm_rf(run_dir, err) < 0 || fs_rm_rf(dir, err) < 0)
+		return -1;
+	return 0;
+}
+
+int engine_container_remove(struct engine *engine, const char *id, bool force,
+			    struct berth_error **err)
+{
+	_cleanup_lock_ int lock = -1;
+	_cleanup_lock_ int container = -1;
+
+	/*
+	 * Kill before taking the lock: a --rm monitor takes the lock to
+	 * remove its container when it exits.
+	 */
+	if (force && kill_and_wait(engine, id, err) < 0)
+		return -1;
+
+	if (container_store_lock(engine, &lock, err) < 0 ||
+	    container_lock(engine, id, &container, err) < 0)
+		return -1;
+
+	return remove_locked(engine, id, force, err);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "docker inspect" view of a container. */
+#include <string.h>
+
+#include "engine/container-config.h"
+#include "engine/container-state.h"
+#include "engine/container-store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+/* Docker's value for a time that never happened. */
+#define ZERO_TIME "0001-01-01T00:00:00Z"
+#define CPU_PERIOD 100000
+
+static json_t *strv_json(char *const *strv)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
+		json_array_append_new(arr, json_string(strv[i]));
+	return arr;
+}
+
+static const char *or_zero(const char *t)
+{
+	return t[0] != '\0' ? t : ZERO_TIME;
+}
+
+static json_t *state_json(const struct container_state *s)
+{
+	bool running = s->status == CONTAINER_STATUS_RUNNING;
+
+	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s,"
+			 " s:s}",
+			 "Status", container_status_name(s->status), "Running",
+			 running, "Paused", 0, "Restarting", 0, "OOMKilled",
+			 s->oom_killed, "Dead", 0, "Pid",
+			 running ? (int)s->pid : 0, "ExitCode", s->exit_code,
+			 "Error", "", "StartedAt", or_zero(s->started_at),
+			 "FinishedAt", or_zero(s->finished_at));
+}
+
+static json_t *config_json(const struct container_config *c)
+{
+	return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s,"
+			 " s:s, s:o}",
+			 "Hostname", c->hostname, "User", c->user,
+			 "AttachStdin", c->interactive, "AttachStdout",
+			 !c->interactive || c->tty, "AttachStderr", 1, "Tty",
+			 c->tty, "OpenStdin", c->interactive, "Env",
+			 strv_json(c->env), "Cmd", strv_json(c->cmd), "Image",
+			 c->image, "WorkingDir", c->workdir, "Entrypoint",
+			 strv_json(c->entrypoint));
+}
+
+static json_t *binds_json(const struct container_config *c)
+{
+	json_t *binds = json_array();
+
+	for (size_t i = 0; i < c->n_volumes; i++) {
+		_cleanup_free_ char *s = NULL;
+
+		xasprintf(&s, "%s:%s%s", c->volumes[i].source,
+			  c->volumes[i].destination,
+			  c->volumes[i].read_only ? ":ro" : "");
+		json_array_append_new(binds, json_string(s));
+	}
+	return binds;
+}
+
+static json_t *host_config_json(const struct container_config *c)
+{
+	json_t *security = json_array();
+
+	if (c->no_new_privileges)
+		json_array_append_new(security,
+				      json_string("no-new-privileges"));
+
+	return json_pack(
+		"{s:o, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "Binds",
+		binds_json(c), "NetworkMode", c->network, "AutoRemove",
+		c->auto_remove, "ReadonlyRootfs", c->read_only, "Memory",
+		(json_int_t)(c->memory > 0 ? c->memory : 0), "NanoCpus",
+		(json_int_t)(c->cpu_quota > 0 ? c->cpu_quota * 10000 : 0),
+		"CpuQuota", (json_int_t)(c->cpu_quota > 0 ? c->cpu_quota : 0),
+		"CpuPeriod", (json_int_t)(c->cpu_quota > 0 ? CPU_PERIOD : 0),
+		"PidsLimit",
+		(json_int_t)(c->pids_limit > 0 ? c->pids_limit : 0),
+		"SecurityOpt", security);
+}
+
+static json_t *mounts_json(const struct container_config *c)
+{
+	json_t *mounts = json_array();
+
+	for (size_t i = 0; i < c->n_volumes; i++)
+		json_array_append_new(
+			mounts,
+			json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type",
+				  "bind", "Source", c->volumes[i].source,
+				  "Destination", c->volumes[i].destination,
+				  "Mode", c->volumes[i].read_only ? "ro" : "",
+				  "RW", !c->volumes[i].read_only, "Propagation",
+				  "rprivate"));
+	return mounts;
+}
+
+static void add_paths(json_t *j, const char *dir)
+{
+	static const char *const files[][2] = {
+		{"ResolvConfPath", "resolv.conf"},
+		{"HostnamePath", "hostname"},
+		{"HostsPath", "hosts"},
+		{"LogPath", "ctr.log"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *path = fs_path_join(dir, files[i][1]);
+
+		json_object_set_new(j, files[i][0], json_string(path));
+	}
+}
+
+static json_t *build(const struct container_config *c,
+		     const struct container_state *s, const char *dir)
+{
+	_cleanup_free_ char *image = NULL, *name = NULL;
+	json_t *args = json_array(), *j;
+	char *const *all[] = {c->entrypoint, c->cmd};
+	const char *path = NULL;
+
+	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
+		for (size_t i = 0; all[k] != NULL && all[k][i] != NULL; i++) {
+			if (path == NULL)
+				path = all[k][i];
+			else
+				json_array_append_new(args,
+						      json_string(all[k][i]));
+		}
+
+	xasprintf(&image, "sha256:%s", c->image_id);
+	xasprintf(&name, "/%s", c->name);
+	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:i, s:s, s:s,"
+		      " s:o, s:o, s:o}",
+		      "Id", c->id, "Created", c->created, "Path",
+		      path != NULL ? path : "", "Args", args, "State",
+		      state_json(s), "Image", image, "Name", name,
+		      "RestartCount", 0, "Driver", "overlay", "Platform",
+		      "linux", "Config", config_json(c), "HostConfig",
+		      host_config_json(c), "Mounts", mounts_json(c));
+	add_paths(j, dir);
+	return j;
+}
+
+int engine_container_inspect(struct engine *engine, const char *id,
+			     json_t **ret, struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_container_config_ struct container_config *c = NULL;
+	struct container_state s;
+
+	if (container_config_load(dir, &c, err) < 0 ||
+	    container_state_get(engine, id, &s, err) < 0)
+		return -1;
+
+	*ret = build(c, &s, dir);
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_ENGINE_ENGINE_H
+#define BERTH_ENGINE_ENGINE_H
+
+/*
+ * Containers: create, start, stop, remove, list, exec, logs. The
+ * commands of src/cli call these; each takes the locks it needs.
+ *
+ * Store layout under ROOT/containers/<id>/ (id: 64 hex digits):
+ *	container.json   the engine's record of the container (atomic)
+ *	config.json      the OCI bundle config handed to the runtime
+ *	rootfs/          overlay mount point, mounted only while running
+ *	upper/, work/    the overlay's writable layer and work directory
+ *	hosts, hostname, resolv.conf   bind-mounted into the container
+ *	ctr.log          output, one CRI log line per line of output
+ *	exit.json        the last run's exit status, written by the monitor
+ *
+ * While the container runs, RUNROOT/containers/<id>/monitor.json (on
+ * tmpfs, gone after a reboot) records its monitor. The runtime library
+ * keeps its own state under RUNROOT/runtime. A container whose monitor
+ * is gone counts as exited.
+ *
+ * ROOT/containers.lock serializes name allocation and removal.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct engine {
+	char *root;
+	char *runroot;
+	char *state_root; /* RUNROOT/runtime, the runtime library's */
+	char **argv;	  /* the program's argv, to re-exec it sealed */
+	/*
+	 * The berth binary on disk. A detached monitor execs the small
+	 * berth-monitor program next to it once the container runs, and
+	 * that program execs "berth monitor-exit" to clean up. NULL keeps
+	 * the whole monitor in this program.
+	 */
+	char *exe;
+};
+
+void engine_init(struct engine *engine, const char *root, const char *runroot,
+		 char **argv);
+void engine_clear(struct engine *engine);
+
+struct engine_create_options {
+	const char *image;
+	const char *name; /* NULL = generated */
+	char **cmd;	  /* NULL = the image's Cmd */
+	const char *entrypoint;
+	bool has_entrypoint; /* --entrypoint given; "" clears the image's */
+	char **env;	     /* "K=V", or "K" to copy the host's value */
+	char **env_files;
+	const char *workdir;
+	const char *user;
+	const char *hostname;
+	const char *network; /* "none" (default) or "host" */
+	int64_t memory;	     /* bytes, -1 = unlimited */
+	int64_t cpu_quota;   /* microseconds per 100000, -1 = unlimited */
+	int64_t pids_limit;  /* -1 = unlimited */
+	char **volumes;	     /* "HOSTDIR:DIR[:ro|:rw]" */
+	bool read_only;
+	bool tty;
+	bool interactive;
+	bool no_new_privileges;
+	bool auto_remove;
+};
+
+void engine_create_options_init(struct engine_create_options *opts);
+
+/*
+ * Create a container: its directory, bundle and overlay directories.
+ * A failure removes the directory and unmounts what it mounted.
+ * Returns the new id.
+ */
+int engine_container_create(struct engine *engine,
+			    const struct engine_create_options *opts,
+			    char **ret_id, struct berth_error **err);
+
+/*
+ * Find a container by full id, unique id prefix or name and return its
+ * full id.
+ */
+int engine_container_lookup(struct engine *engine, const char *ref,
+			    char **ret_id, struct berth_error **err);
+
+/*
+ * Start a created or exited container under a detached monitor
+ * process. Returns once the container's process runs; an error carries
+ * the exit status to use (127 for a missing command, ...).
+ */
+int engine_container_start(struct engine *engine, const char *id,
+			   struct berth_error **err);
+
+/*
+ * Run the container in the foreground: this process is its monitor,
+ * relays its output to the terminal and the log, forwards stdin (with
+ * interactive) and signals, and returns the container's exit status in
+ * *ret_status.
+ */
+int engine_container_run_attached(struct engine *engine, const char *id,
+				  int *ret_status, struct berth_error **err);
+
+/* Send signal to the container's init. Fails unless it is running. */
+int engine_container_kill(struct engine *engine, const char *id, int signal,
+			  struct berth_error **err);
+
+/*
+ * Send SIGTERM, then SIGKILL after timeout seconds, and wait until the
+ * monitor recorded the exit. A container that is not running is left
+ * as it is.
+ */
+int engine_container_stop(struct engine *engine, const char *id,
+			  unsigned int timeout, struct berth_error **err);
+
+/* Wait until the container is not running; return its exit code. */
+int engine_container_wait(struct engine *engine, const char *id,
+			  int *ret_exit_code, struct berth_error **err);
+
+/*
+ * Remove the container's directories, mount and runtime state. A
+ * running container is an error unless force, which kills it first.
+ */
+int engine_container_remove(struct engine *engine, const char *id, bool force,
+			    struct berth_error **err);
+
+/* Return the full ids of every container, oldest first. */
+int engine_container_list(struct engine *engine, char ***ret_ids,
+			  struct berth_error **err);
+
+struct engine_exec_options {
+	char **args;
+	char **env;
+	const char *user;
+	const char *workdir;
+	bool tty;
+	bool interactive;
+	bool detach;
+};
+
+/* Run a process in a running container and return its exit status. */
+int engine_container_exec(struct engine *engine, const char *id,
+			  const struct engine_exec_options *opts,
+			  int *ret_status, struct berth_error **err);
+
+/*
+ * Describe a container as "docker inspect" does: Id, Name, Created,
+ * Path, Args, State, Image, Config, HostConfig, Mounts, LogPath. Returns
+ * a new reference.
+ */
+int engine_container_inspect(struct engine *engine, const char *id,
+			     json_t **ret, struct berth_error **err);
+
+struct engine_logs_options {
+	bool follow;	 /* until the container exits */
+	bool timestamps; /* prefix each line with its RFC 3339 time */
+	long tail;	 /* last N lines only, -1 = all */
+};
+
+/* Write the container's output: stdout to out_fd, stderr to err_fd. */
+int engine_container_logs(struct engine *engine, const char *id,
+			  const struct engine_logs_options *opts, int out_fd,
+			  int err_fd, struct berth_error **err);
+
+#endif

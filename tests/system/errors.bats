@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# Bad input: each failure exits with the documented status and leaves
+# no container directory, mount, cgroup or runtime state behind.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	berth_container_setup
+}
+
+teardown() {
+	berth_container_teardown
+}
+
+@test "unknown image fails with 125" {
+	run "$BERTH" run --rm no-such-image true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no-such-image"* ]]
+	berth_assert_store_clean
+}
+
+@test "missing command fails with 127 and keeps a created container" {
+	run -127 "$BERTH" run --name missing busybox /no/such/command
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"/no/such/command"* ]]
+	# Docker keeps the container, never started, unless --rm.
+	[ "$(berth_inspect_field missing .State.Status)" = created ]
+	[ -z "$(berth_store_mounts)" ]
+	[ -z "$(ls -A "$BERTH_RUNROOT/runtime" 2>/dev/null)" ]
+	[ -z "$(berth_container_cgroups "$("$BERTH" ps -aq --no-trunc)")" ]
+
+	run -127 "$BERTH" run --rm busybox no-such-command-in-path
+	[ "$status" -eq 127 ]
+	"$BERTH" rm missing
+	berth_assert_store_clean
+}
+
+@test "missing command with -d fails with 127" {
+	run -127 "$BERTH" run -d --rm busybox /no/such/command
+	[ "$status" -eq 127 ]
+	berth_assert_store_clean
+}
+
+@test "a file that is not executable fails with 126" {
+	run "$BERTH" run --rm busybox /etc/passwd
+	[ "$status" -eq 126 ]
+	run "$BERTH" run --rm busybox /tmp
+	[ "$status" -eq 126 ]
+	berth_assert_store_clean
+}
+
+@test "invalid names fail with 125" {
+	for name in "bad name" "-lead" "a/b" "_x"; do
+		run "$BERTH" run --rm --name "$name" busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid container name"* ]]
+	done
+	berth_assert_store_clean
+}
+
+@test "a duplicate name fails with 125 and names the owner" {
+	id=$("$BERTH" create --name dup busybox true)
+	run "$BERTH" run --rm --name dup busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"the container name 'dup' is already in use by container '$id'"* ]]
+	[ "$("$BERTH" ps -aq --no-trunc)" = "$id" ]
+	"$BERTH" rm dup
+	berth_assert_store_clean
+}
+
+@test "an unknown user fails with 125" {
+	run "$BERTH" run --rm -u nosuchuser busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unable to find user nosuchuser: no matching entries in passwd file"* ]]
+	run "$BERTH" run --rm -u tester:nosuchgroup busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unable to find group nosuchgroup"* ]]
+	berth_assert_store_clean
+}
+
+@test "bad volumes fail with 125" {
+	run "$BERTH" run --rm -v /no/such/dir:/data busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"/no/such/dir"* ]]
+	run "$BERTH" run --rm -v relative:/data busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm -v /tmp:relative busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm -v /tmp:/data:rx busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm -v /tmp busybox true
+	[ "$status" -eq 125 ]
+	berth_assert_store_clean
+}
+
+@test "bad resource values fail with 125" {
+	for value in 12q -1 "" 0 m 99999999999999999999g; do
+		run "$BERTH" run --rm -m "$value" busybox true
+		[ "$status" -eq 125 ]
+	done
+	[[ "$output" == *"invalid memory size"* ]]
+	run "$BERTH" run --rm --cpus abc busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm --cpus 0 busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm --pids-limit x busybox true
+	[ "$status" -eq 125 ]
+	berth_assert_store_clean
+}
+
+@test "no command and no image Cmd fails with 125" {
+	run "$BERTH" run --rm busybox
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no command specified"* ]]
+	berth_assert_store_clean
+}
+
+@test "unknown containers fail with 125" {
+	for cmd in start stop kill rm logs wait inspect; do
+		run "$BERTH" "$cmd" no-such-container
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"no such"* ]]
+	done
+	run "$BERTH" exec no-such-container true
+	[ "$status" -eq 125 ]
+}
+
+@test "an ambiguous id prefix fails" {
+	for _ in $(seq 1 40); do
+		"$BERTH" create busybox true >/dev/null
+	done
+	prefix=$("$BERTH" ps -aq --no-trunc | cut -c1 | sort | uniq -d |
+		head -n 1)
+	[ -n "$prefix" ]
+	run "$BERTH" inspect --type container "$prefix"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *ambiguous* ]]
+}
+
+@test "unknown options fail with 125" {
+	run "$BERTH" run --no-such-flag busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --security-opt seccomp=unconfined busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" ps --format yaml
+	[ "$status" -eq 125 ]
+	berth_assert_store_clean
+}
