@@ -20,7 +20,9 @@ static void rmi_usage(FILE *out)
 	      "container uses is kept.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -f, --force   remove an image given by id with all its names\n"
+	      "  -f, --force   remove an image given by id with all its\n"
+	      "                names, or a damaged image without checking\n"
+	      "                its containers\n"
 	      "  -h, --help    show this help\n",
 	      out);
 }
@@ -63,14 +65,18 @@ static int remove_one(struct cli_context *ctx, struct image_store *store,
 	struct image_removal removal = {0};
 	int r = 0;
 
-	if (image_store_lookup(store, ref, &image, err) < 0)
-		return -1;
-
-	if (!only_untags(image, ref))
-		r = check_unused(ctx, image, ref, err);
-	image_info_free(image);
-	if (r < 0)
-		return -1;
+	if (image_store_lookup(store, ref, &image, err) < 0) {
+		/* With -f a damaged image goes; its users cannot be known. */
+		if (!force)
+			return -1;
+		berth_error_free(err);
+	} else {
+		if (!only_untags(image, ref))
+			r = check_unused(ctx, image, ref, err);
+		image_info_free(image);
+		if (r < 0)
+			return -1;
+	}
 
 	if (image_store_remove_image(store, ref, force, &removal, err) < 0)
 		return -1;

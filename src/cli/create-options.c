@@ -2,6 +2,7 @@
 /* The options "berth run" and "berth create" share. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli-util.h"
@@ -18,6 +19,7 @@ enum {
 	OPT_READ_ONLY,
 	OPT_SECURITY_OPT,
 	OPT_RM,
+	OPT_CGROUP_PARENT,
 	OPT_HELP,
 };
 
@@ -41,6 +43,7 @@ static const struct option create_options[] = {
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
 	{"rm", no_argument, NULL, OPT_RM},
+	{"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{},
 };
@@ -51,7 +54,11 @@ void cli_print_create_options(FILE *out, bool with_detach)
 		fputs("  -d, --detach             run in the background and "
 		      "print the container id\n",
 		      out);
-	fputs("      --cpus N             CPU time limit in CPUs, such as "
+	fputs("      --cgroup-parent PATH  cgroup under which the container's "
+	      "cgroup is made\n"
+	      "                           (default /berth, or "
+	      "$BERTH_CGROUP_PARENT)\n"
+	      "      --cpus N             CPU time limit in CPUs, such as "
 	      "1.5\n"
 	      "      --entrypoint CMD     replace the image's Entrypoint; "
 	      "\"\" clears it\n"
@@ -178,6 +185,9 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_RM:
 		o->auto_remove = true;
 		return 0;
+	case OPT_CGROUP_PARENT:
+		o->cgroup_parent = arg;
+		return 0;
 	case OPT_HELP:
 		a->help = true;
 		return 0;
@@ -197,6 +207,7 @@ int cli_parse_create_args(const char *command, bool with_detach, int argc,
 
 	memset(a, 0, sizeof(*a));
 	engine_create_options_init(&a->opts);
+	a->opts.cgroup_parent = getenv("BERTH_CGROUP_PARENT");
 
 	optind = 0;
 	opterr = 0;

@@ -4,11 +4,12 @@
  * berth sets the container up, then execs this small static program,
  * which stays the parent of the container's init:
  *
- *	berth-monitor PID OUT_FD ERR_FD LOG_FD ID DIR STARTED_AT \
+ *	berth-monitor PID OUT_FD ERR_FD LOG_FD ID DIR STARTED_AT CGROUP \
  *		BERTH ROOT RUNROOT
  *
  * It relays OUT_FD and ERR_FD (-1 for none) to the CRI log LOG_FD,
- * forwards signals to PID and waits for it, writes DIR/exit.json, then
+ * forwards signals to PID and waits for it, writes DIR/exit.json (with
+ * the OOM kill count of the cgroup CGROUP), then
  * execs "BERTH --root ROOT --runroot RUNROOT monitor-exit ID" to delete
  * the runtime state and unmount the root file system. It links only
  * libc, so that each running container costs little memory.
@@ -31,6 +32,7 @@ enum {
 	ARG_ID,
 	ARG_DIR,
 	ARG_STARTED_AT,
+	ARG_CGROUP,
 	ARG_BERTH,
 	ARG_ROOT,
 	ARG_RUNROOT,
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 	exit_record_now(finished_at, sizeof(finished_at));
 	(void)exit_record_write(argv[ARG_DIR], code, argv[ARG_STARTED_AT],
 				finished_at,
-				exit_record_oom_killed(argv[ARG_ID]));
+				exit_record_oom_killed(argv[ARG_CGROUP]));
 
 	execl(argv[ARG_BERTH], "berth", "--root", argv[ARG_ROOT], "--runroot",
 	      argv[ARG_RUNROOT], "monitor-exit", argv[ARG_ID], (char *)NULL);

@@ -181,6 +181,8 @@ int rt_cmd_run(struct rt_context *ctx, int argc, char **argv)
 
 	if (runtime_start(ctx->root, id, &err) < 0) {
 		rt_fail(&err);
+		kill(pid, SIGKILL);
+		(void)rt_wait_exit_status(pid);
 		(void)runtime_delete(ctx->root, id, true, NULL);
 		return 1;
 	}

@@ -173,6 +173,16 @@ static void set_resources(json_t *resources, const struct container_config *c)
 			json_pack("{s:I}", "limit", (json_int_t)c->pids_limit));
 }
 
+char *bundle_cgroup_path(const struct container_config *c)
+{
+	const char *parent = c->cgroup_parent != NULL ? c->cgroup_parent :
+							BUNDLE_CGROUP_PARENT;
+	char *path;
+
+	xasprintf(&path, "%s%s/%s", parent[0] == '/' ? "" : "/", parent, c->id);
+	return path;
+}
+
 static void drop_network_namespace(json_t *namespaces)
 {
 	size_t i;
@@ -191,10 +201,9 @@ static void drop_network_namespace(json_t *namespaces)
 
 static void set_linux(json_t *linux, const struct container_config *c)
 {
-	_cleanup_free_ char *cgroup = NULL;
+	_cleanup_free_ char *cgroup = bundle_cgroup_path(c);
 	json_t *resources = json_object_get(linux, "resources");
 
-	xasprintf(&cgroup, "%s/%s", BUNDLE_CGROUP_PARENT, c->id);
 	json_object_set_new(linux, "cgroupsPath", json_string(cgroup));
 	json_object_set_new(linux, "seccomp", seccomp_default_profile());
 	set_resources(resources, c);

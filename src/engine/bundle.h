@@ -15,8 +15,11 @@
 #include "engine/user.h"
 #include "util/error.h"
 
-/* Cgroup of each container, below every hierarchy: /berth/<id>. */
+/* Cgroup of each container below every hierarchy: PARENT/<id>. */
 #define BUNDLE_CGROUP_PARENT "/berth"
+
+/* Return "PARENT/<id>", the container's linux.cgroupsPath. */
+char *bundle_cgroup_path(const struct container_config *config);
 
 /*
  * Build config.json for the container from the runtime's defaults:

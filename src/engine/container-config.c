@@ -54,6 +54,9 @@ json_t *container_config_to_json(const struct container_config *c)
 	/* Every string field is set, so json_pack fails only without memory. */
 	if (j == NULL)
 		abort();
+	if (c->cgroup_parent != NULL)
+		json_object_set_new(j, "cgroup_parent",
+				    json_string(c->cgroup_parent));
 	return j;
 }
 
@@ -98,6 +101,8 @@ static int get_volumes(const json_t *j, const char *what,
 static int get_strings(const json_t *j, const char *what,
 		       struct container_config *c, struct berth_error **err)
 {
+	const char *parent = NULL;
+
 	if (get_string(j, "id", what, &c->id, err) < 0 ||
 	    get_string(j, "name", what, &c->name, err) < 0 ||
 	    get_string(j, "image", what, &c->image, err) < 0 ||
@@ -109,6 +114,11 @@ static int get_strings(const json_t *j, const char *what,
 	    get_string(j, "network", what, &c->network, err) < 0 ||
 	    get_string(j, "lowerdir", what, &c->lowerdir, err) < 0)
 		return -1;
+
+	if (json_get_string_opt(j, "cgroup_parent", what, &parent, err) < 0)
+		return -1;
+	if (parent != NULL)
+		c->cgroup_parent = xstrdup(parent);
 
 	if (json_get_strv_opt(j, "entrypoint", what, &c->entrypoint, err) < 0 ||
 	    json_get_strv_opt(j, "cmd", what, &c->cmd, err) < 0 ||
@@ -199,6 +209,7 @@ void container_config_free(struct container_config *c)
 	free(c->hostname);
 	free(c->network);
 	free(c->lowerdir);
+	free(c->cgroup_parent);
 	for (size_t i = 0; i < c->n_volumes; i++) {
 		free(c->volumes[i].source);
 		free(c->volumes[i].destination);

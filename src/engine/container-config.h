@@ -32,8 +32,9 @@ struct container_config {
 	char *workdir;
 	char *user; /* as given, "" = root */
 	char *hostname;
-	char *network;	/* "none" or "host" */
-	char *lowerdir; /* overlay lowerdir, image layers top first */
+	char *network;	     /* "none" or "host" */
+	char *lowerdir;	     /* overlay lowerdir, image layers top first */
+	char *cgroup_parent; /* NULL = BUNDLE_CGROUP_PARENT */
 	int64_t memory;
 	int64_t cpu_quota;
 	int64_t pids_limit;

@@ -2,7 +2,10 @@
 /* Signals to a running container, stopping, waiting and removal. */
 #include <errno.h>
 #include <signal.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "engine/container-state.h"
 #include "engine/container-store.h"
@@ -62,12 +65,39 @@ int engine_container_stop(struct engine *engine, const char *id,
 	return r < 0 ? -1 : 0;
 }
 
-/* How often wait looks for the exit record of a --rm container, in ms. */
+/* How often wait checks the monitor, in milliseconds. */
 #define WAIT_POLL_MS 50
+
+/*
+ * Watch the container directory for exit.json being renamed into place,
+ * so that wait reads it before a --rm monitor removes the directory.
+ */
+static int watch_exit_record(const struct engine *engine, const char *id)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd >= 0 && inotify_add_watch(fd, dir, IN_MOVED_TO) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void sleep_until_event(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char buf[4096];
+
+	(void)poll(&pfd, 1, WAIT_POLL_MS);
+	while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+}
 
 int engine_container_wait(struct engine *engine, const char *id,
 			  int *ret_exit_code, struct berth_error **err)
 {
+	_cleanup_close_ int watch = watch_exit_record(engine, id);
 	struct container_state state, now;
 	int code = 0, r = 0;
 
@@ -83,13 +113,15 @@ int engine_container_wait(struct engine *engine, const char *id,
 	 * container's record is gone by then: take the code on the way.
 	 */
 	while (state.monitor_pid > 0 && r == 0) {
-		r = container_state_wait_monitor(&state, WAIT_POLL_MS, err);
-		if (r < 0)
-			return -1;
+		sleep_until_event(watch);
 
 		if (container_state_get(engine, id, &now, NULL) == 0 &&
 		    now.status == CONTAINER_STATUS_EXITED)
 			code = now.exit_code;
+
+		r = container_state_wait_monitor(&state, 0, err);
+		if (r < 0)
+			return -1;
 	}
 
 	*ret_exit_code = code;

@@ -182,6 +182,27 @@ static int add_volume(struct container_config *c, const char *spec,
 	return 0;
 }
 
+/* A cgroup parent is a path of plain names, without "." or "..". */
+static int check_cgroup_parent(const char *parent, struct berth_error **err)
+{
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789_.-/";
+	size_t len = strlen(parent);
+
+	if (len == 0 || len > 200 || strspn(parent, allowed) != len ||
+	    strstr(parent, "//") != NULL || strstr(parent, "/./") != NULL ||
+	    strstr(parent, "..") != NULL || strcmp(parent, "/") == 0 ||
+	    parent[len - 1] == '/' || parent[len - 1] == '.')
+		return berth_error_set(err, 0,
+				       "invalid cgroup parent '%s': use a "
+				       "path of names made of letters, "
+				       "digits, '_', '.' and '-', such as "
+				       "'/berth'",
+				       parent);
+	return 0;
+}
+
 static int check_network(const char *network, struct berth_error **err)
 {
 	if (strcmp(network, "none") == 0 || strcmp(network, "host") == 0)
@@ -228,6 +249,12 @@ static int fill_config(struct container_config *c,
 				       "invalid working directory '%s': it "
 				       "must be absolute",
 				       c->workdir);
+
+	if (opts->cgroup_parent != NULL) {
+		if (check_cgroup_parent(opts->cgroup_parent, err) < 0)
+			return -1;
+		c->cgroup_parent = xstrdup(opts->cgroup_parent);
+	}
 
 	if (check_network(c->network, err) < 0 ||
 	    set_command(c, opts, ic, err) < 0 || set_env(c, opts, ic, err) < 0)

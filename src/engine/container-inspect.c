@@ -2,6 +2,7 @@
 /* The "docker inspect" view of a container. */
 #include <string.h>
 
+#include "engine/bundle.h"
 #include "engine/container-config.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
@@ -72,12 +73,13 @@ static json_t *binds_json(const struct container_config *c)
 static json_t *host_config_json(const struct container_config *c)
 {
 	json_t *security = json_array();
+	json_t *j;
 
 	if (c->no_new_privileges)
 		json_array_append_new(security,
 				      json_string("no-new-privileges"));
 
-	return json_pack(
+	j = json_pack(
 		"{s:o, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "Binds",
 		binds_json(c), "NetworkMode", c->network, "AutoRemove",
 		c->auto_remove, "ReadonlyRootfs", c->read_only, "Memory",
@@ -88,6 +90,11 @@ static json_t *host_config_json(const struct container_config *c)
 		"PidsLimit",
 		(json_int_t)(c->pids_limit > 0 ? c->pids_limit : 0),
 		"SecurityOpt", security);
+	json_object_set_new(j, "CgroupParent",
+			    json_string(c->cgroup_parent != NULL ?
+						c->cgroup_parent :
+						BUNDLE_CGROUP_PARENT));
+	return j;
 }
 
 static json_t *mounts_json(const struct container_config *c)

@@ -59,11 +59,12 @@ struct engine_create_options {
 	const char *workdir;
 	const char *user;
 	const char *hostname;
-	const char *network; /* "none" (default) or "host" */
-	int64_t memory;	     /* bytes, -1 = unlimited */
-	int64_t cpu_quota;   /* microseconds per 100000, -1 = unlimited */
-	int64_t pids_limit;  /* -1 = unlimited */
-	char **volumes;	     /* "HOSTDIR:DIR[:ro|:rw]" */
+	const char *network;	   /* "none" (default) or "host" */
+	const char *cgroup_parent; /* NULL = "/berth" */
+	int64_t memory;		   /* bytes, -1 = unlimited */
+	int64_t cpu_quota;	   /* microseconds per 100000, -1 = unlimited */
+	int64_t pids_limit;	   /* -1 = unlimited */
+	char **volumes;		   /* "HOSTDIR:DIR[:ro|:rw]" */
 	bool read_only;
 	bool tty;
 	bool interactive;

@@ -9,9 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The engine's cgroups: /berth/<id> below each hierarchy. */
-#define CGROUP_PARENT "berth"
-
 void exit_record_now(char *buf, size_t size)
 {
 	struct timespec ts;
@@ -90,7 +87,7 @@ int exit_record_write(const char *dir, int exit_code, const char *started_at,
 	return 0;
 }
 
-bool exit_record_oom_killed(const char *id)
+bool exit_record_oom_killed(const char *cgroup_path)
 {
 	/* cgroup v1 memory, then cgroup v2 in the hybrid and unified layouts */
 	static const char *const files[][2] = {
@@ -105,8 +102,8 @@ bool exit_record_oom_killed(const char *id)
 		ssize_t n;
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s/%s/%s", files[i][0],
-			 CGROUP_PARENT, id, files[i][1]);
+		snprintf(path, sizeof(path), "%s/%s/%s", files[i][0],
+			 cgroup_path, files[i][1]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;

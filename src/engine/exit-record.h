@@ -19,8 +19,11 @@
 int exit_record_write(const char *dir, int exit_code, const char *started_at,
 		      const char *finished_at, bool oom_killed);
 
-/* Whether the kernel OOM-killed a process of the container's cgroup. */
-bool exit_record_oom_killed(const char *id);
+/*
+ * Whether the kernel OOM-killed a process of the cgroup cgroup_path
+ * (linux.cgroupsPath, such as "/berth/<id>").
+ */
+bool exit_record_oom_killed(const char *cgroup_path);
 
 /* The current time in RFC 3339 with nanoseconds, UTC, into buf. */
 void exit_record_now(char *buf, size_t size);

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/bundle.h"
 #include "engine/console.h"
 #include "engine/container-config.h"
 #include "engine/container-state.h"
@@ -204,6 +205,7 @@ static int supervise(struct monitor *m, int *ret_exit_code,
 		.console_fd = m->config->tty ? m->out_fd : -1,
 		.close_in_on_eof = !m->config->tty,
 	};
+	_cleanup_free_ char *cgroup = bundle_cgroup_path(m->config);
 	char finished_at[40];
 	int status = 0, code;
 
@@ -222,7 +224,7 @@ static int supervise(struct monitor *m, int *ret_exit_code,
 	code = relay_exit_code(status);
 	exit_record_now(finished_at, sizeof(finished_at));
 	(void)exit_record_write(m->dir, code, m->started_at, finished_at,
-				exit_record_oom_killed(m->id));
+				exit_record_oom_killed(cgroup));
 	*ret_exit_code = code;
 	return 0;
 }
@@ -245,6 +247,7 @@ static void exec_small_monitor(struct monitor *m)
 {
 	char pid[16], out[16], err[16], log[16];
 	_cleanup_free_ char *dir = NULL, *helper = NULL;
+	_cleanup_free_ char *cgroup = bundle_cgroup_path(m->config);
 	char *slash;
 
 	if (m->engine->exe == NULL)
@@ -272,7 +275,7 @@ static void exec_small_monitor(struct monitor *m)
 	snprintf(err, sizeof(err), "%d", m->err_fd);
 	snprintf(log, sizeof(log), "%d", m->log_fd);
 	execl(helper, "berth-monitor", pid, out, err, log, m->id, m->dir,
-	      m->started_at, m->engine->exe, m->engine->root,
+	      m->started_at, cgroup, m->engine->exe, m->engine->root,
 	      m->engine->runroot, (char *)NULL);
 }
 

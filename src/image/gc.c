@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "image/layout.h"
@@ -47,6 +48,33 @@ static int collect_references(const char *root, const json_t *index,
 	return 0;
 }
 
+/*
+ * Remove dir_fd/name, first renaming it to a temp name. A layer directory
+ * that a kill left half removed must not keep its final name, because a
+ * later extraction of the same layer would take it as complete. The next
+ * store open removes leftover temp entries.
+ */
+static int remove_entry(int dir_fd, const char *name, struct berth_error **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+
+	/* Files go in one step; only directories need the detour. */
+	if (unlinkat(dir_fd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+
+	if (errno != EISDIR || strncmp(name, ".tmp-", 5) == 0)
+		return fs_rm_rf_at(dir_fd, name, err);
+
+	xasprintf(&tmp, ".tmp-%s", name);
+	if (fs_rm_rf_at(dir_fd, tmp, err) < 0)
+		return -1;
+
+	if (renameat(dir_fd, name, dir_fd, tmp) < 0)
+		return berth_error_set(err, errno, "rename '%s'", name);
+
+	return fs_rm_rf_at(dir_fd, tmp, err);
+}
+
 /* Remove every entry of dir whose name is not in keep. */
 static int sweep(const char *dir, char **keep, struct berth_error **err)
 {
@@ -65,7 +93,7 @@ static int sweep(const char *dir, char **keep, struct berth_error **err)
 			continue;
 		if (strv_contains(keep, de->d_name))
 			continue;
-		if (fs_rm_rf_at(dirfd(d), de->d_name, err) < 0)
+		if (remove_entry(dirfd(d), de->d_name, err) < 0)
 			return berth_error_wrap(err, "clean up '%s'", dir);
 	}
 	return 0;

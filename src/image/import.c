@@ -168,12 +168,25 @@ static int commit_image(struct image_store *store,
 	return 0;
 }
 
+/*
+ * Delete the layer and blobs of an import that could not be named, so a
+ * full disk does not keep them. Blobs that other images share stay.
+ */
+static void remove_unused(struct image_store *store)
+{
+	_cleanup_json_ json_t *index = NULL;
+
+	if (layout_index_load(store->root, &index, NULL) == 0)
+		(void)layout_gc(store->root, index, NULL);
+}
+
 int image_store_import_from(struct image_store *store, int fd,
 			    const char *source, const char *name, char **ret_id,
 			    struct berth_error **err)
 {
 	_cleanup_lock_ int lock = -1;
 	_cleanup_free_ char *normalized = NULL;
+	_cleanup_json_ json_t *index = NULL;
 	struct imported_layer layer = {0};
 
 	if (name != NULL && reference_normalize(name, &normalized, err) < 0)
@@ -183,10 +196,18 @@ int image_store_import_from(struct image_store *store, int fd,
 	if (store_lock(store, LOCK_MODE_EXCLUSIVE, &lock, err) < 0)
 		return -1;
 
+	/* Fail before the long part when the image could not be named. */
+	if (layout_index_load(store->root, &index, err) < 0)
+		return -1;
+
 	if (import_layer(store, fd, &layer, err) < 0)
 		return berth_error_wrap(err, "import '%s'", source);
 
-	return commit_image(store, &layer, source, normalized, ret_id, err);
+	if (commit_image(store, &layer, source, normalized, ret_id, err) < 0) {
+		remove_unused(store);
+		return berth_error_wrap(err, "import '%s'", source);
+	}
+	return 0;
 }
 
 int image_store_import(struct image_store *store, int fd, const char *name,

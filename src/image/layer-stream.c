@@ -269,7 +269,9 @@ static la_ssize_t archive_read_cb(struct archive *ar, void *opaque,
 	size_t len;
 
 	if (produce(s, buf, &len) < 0) {
-		archive_set_error(ar, EIO, "%s", s->error->msg);
+		_cleanup_free_ char *text = berth_error_text(s->error);
+
+		archive_set_error(ar, EIO, "%s", text);
 		return -1;
 	}
 	return (la_ssize_t)len;

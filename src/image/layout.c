@@ -29,29 +29,57 @@ int layout_init(const char *root, struct berth_error **err)
 	return json_write_file_atomic(index, empty, err);
 }
 
+/* Append the fix to an error about an unparsable index.json. */
+static int index_damaged(struct berth_error **err)
+{
+	_cleanup_free_ char *cause = NULL;
+
+	if (err == NULL)
+		return -1;
+
+	cause = berth_error_text(*err);
+	berth_error_free(err);
+	return berth_error_set(err, 0,
+			       "%s; repair the file, or move it away to "
+			       "start with an empty image list",
+			       cause);
+}
+
 int layout_index_load(const char *root, json_t **ret, struct berth_error **err)
 {
 	_cleanup_free_ char *path = fs_path_join(root, "index.json");
+	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ char *what = NULL;
 	_cleanup_json_ json_t *index = NULL;
 	json_t *manifests = NULL;
 	int64_t version = 0;
+	size_t len;
 
-	if (json_parse_file(path, &index, err) < 0)
+	if (fs_read_file(path, &data, &len, err) < 0)
 		return -1;
 
-	if (!json_is_object(index))
-		return berth_error_set(err, 0, "'%s': expected a JSON object",
-				       path);
+	xasprintf(&what, "'%s'", path);
+	if (json_parse_buffer(data, len, what, &index, err) < 0)
+		return index_damaged(err);
+
+	if (!json_is_object(index)) {
+		berth_error_set(err, 0, "'%s': expected a JSON object", path);
+		return index_damaged(err);
+	}
 
 	if (json_get_int64_opt(index, "schemaVersion", "", &version, err) < 0 ||
-	    json_get_array_opt(index, "manifests", "", &manifests, err) < 0)
-		return berth_error_wrap(err, "'%s'", path);
+	    json_get_array_opt(index, "manifests", "", &manifests, err) < 0) {
+		berth_error_wrap(err, "'%s'", path);
+		return index_damaged(err);
+	}
 
-	if (version != 2)
-		return berth_error_set(err, 0,
-				       "'%s': unsupported schemaVersion %lld, "
-				       "expected 2",
-				       path, (long long)version);
+	if (version != 2) {
+		berth_error_set(err, 0,
+				"'%s': unsupported schemaVersion %lld, "
+				"expected 2",
+				path, (long long)version);
+		return index_damaged(err);
+	}
 
 	if (manifests == NULL)
 		json_object_set_new(index, "manifests", json_array());
@@ -159,10 +187,13 @@ void layout_index_set_name(json_t *index, const char *digest, int64_t size,
 	ssize_t i;
 
 	if (name != NULL) {
+		const char *current = NULL;
+
 		i = find_name(manifests, name);
-		if (i >= 0 &&
-		    strcmp(layout_entry_digest(json_array_get(manifests, i)),
-			   digest) == 0)
+		if (i >= 0)
+			current = layout_entry_digest(
+				json_array_get(manifests, i));
+		if (current != NULL && strcmp(current, digest) == 0)
 			return;
 		release_name(manifests, name);
 	} else if (count_digest(manifests, digest) > 0) {

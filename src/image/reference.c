@@ -222,6 +222,13 @@ int reference_parse(const char *s, struct image_ref **ret,
 
 	ref = xzalloc(sizeof(*ref));
 
+	/* As in Docker: such a string always means the image id. */
+	if (digest_hex_valid(s))
+		return invalid(s,
+			       "64 hex digits are an image id, not a "
+			       "repository name",
+			       err);
+
 	if (at != NULL) {
 		*at = '\0';
 		if (parse_digest_part(s, at + 1, err) < 0)
@@ -271,6 +278,14 @@ int reference_normalize(const char *s, char **ret, struct berth_error **err)
 				       "invalid image name '%s': a name to "
 				       "store cannot carry a digest; use "
 				       "NAME[:TAG]",
+				       s);
+
+	/* Lookups read "sha256:..." as an id, so the name could not be used. */
+	if (strcmp(ref->name, "sha256") == 0)
+		return berth_error_set(err, 0,
+				       "invalid image name '%s': 'sha256:' "
+				       "starts an image id; choose another "
+				       "repository name",
 				       s);
 
 	*ret = reference_name_tag(ref);

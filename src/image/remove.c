@@ -99,8 +99,20 @@ int image_store_remove_image(struct image_store *store, const char *ref,
 	if (r == 0)
 		return berth_error_set(err, 0, "image '%s' not found", ref);
 
-	if (manifest_load(store->root, digest, &m, err) < 0 ||
-	    remove_entries(index, digest, by_name, force, ref, &removal, err) <
+	/*
+	 * A damaged image can still be removed with force. Its id is then
+	 * unknown, so only its names are reported.
+	 */
+	if (manifest_load(store->root, digest, &m, err) < 0) {
+		if (!force)
+			return berth_error_wrap(err,
+						"image '%s' is damaged (remove "
+						"it with 'berth rmi -f %s')",
+						ref, ref);
+		berth_error_free(err);
+	}
+
+	if (remove_entries(index, digest, by_name, force, ref, &removal, err) <
 		    0 ||
 	    layout_index_save(store->root, index, err) < 0) {
 		image_removal_clear(&removal);
@@ -108,8 +120,9 @@ int image_store_remove_image(struct image_store *store, const char *ref,
 	}
 
 	if (!layout_index_has_digest(index, digest)) {
-		removal.deleted_id =
-			xstrdup(m->config_digest + strlen(DIGEST_PREFIX));
+		if (m != NULL)
+			removal.deleted_id = xstrdup(m->config_digest +
+						     strlen(DIGEST_PREFIX));
 
 		/* The image is gone from the index; leftovers are harmless. */
 		if (layout_gc(store->root, index, &gc_err) < 0) {

@@ -160,7 +160,10 @@ int image_store_find(struct image_store *store, const char *ref,
 		return -1;
 
 	if (r > 0 && load_image(store, index, digest, &image, err) < 0)
-		return -1;
+		return berth_error_wrap(err,
+					"image '%s' is damaged (remove it with "
+					"'berth rmi -f %s')",
+					ref, ref);
 
 	*ret = image;
 	return 0;
@@ -220,7 +223,12 @@ int image_store_list(struct image_store *store, struct image_info ***ret,
 
 		/* One damaged image must not hide the others. */
 		if (load_image(store, index, digest, &image, &cause) < 0) {
-			log_warning("%s, ignoring", cause->msg);
+			const char *name = layout_entry_name(entry);
+
+			log_warning("image '%s' is damaged (remove it with "
+				    "'berth rmi -f %s'): %s, ignoring",
+				    name != NULL ? name : digest,
+				    name != NULL ? name : digest, cause->msg);
 			berth_error_free(&cause);
 			continue;
 		}

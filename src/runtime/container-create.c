@@ -32,11 +32,13 @@ struct create_ctx {
 	const struct spec *spec;
 	char *dir;
 	char *fifo_path;
+	int fifo_fd;
 	char *rootfs;
 	char *bundle;
 	int console_master;
 	char *console_path;
 	pid_t pid;
+	unsigned long long start_time;
 	char *cgroup_path;
 	struct runtime_record record;
 };
@@ -139,6 +141,19 @@ static int make_state_dir(struct create_ctx *c, struct berth_error **err)
 	c->fifo_path = fs_path_join(c->dir, RUNTIME_EXEC_FIFO);
 	if (mkfifo(c->fifo_path, 0622) < 0)
 		return berth_error_set(err, errno, "create '%s'", c->fifo_path);
+
+	/* The umask must not keep a container root mapped elsewhere out. */
+	if (chmod(c->fifo_path, 0622) < 0)
+		return berth_error_set(err, errno, "chmod '%s'", c->fifo_path);
+
+	/*
+	 * The init inherits this descriptor, so it needs no access to the
+	 * state directory's path, which a container root mapped to another
+	 * host uid may lack.
+	 */
+	c->fifo_fd = open(c->fifo_path, O_PATH | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return berth_error_set(err, errno, "open '%s'", c->fifo_path);
 	return 0;
 }
 
@@ -153,7 +168,7 @@ static void fill_init_args(const struct create_ctx *c, int sync_fd,
 		.spec = c->spec,
 		.opts = c->opts,
 		.rootfs = c->rootfs,
-		.fifo_path = c->fifo_path,
+		.fifo_fd = c->fifo_fd,
 		.console_path = c->console_path,
 		.sync_fd = sync_fd,
 		.new_userns = (flags & CLONE_NEWUSER) != 0,
@@ -197,9 +212,14 @@ static int clone_init(struct create_ctx *c, struct berth_error **err)
 
 	clone_errno = errno;
 
-	/* From here on, undo_create() kills and reaps the child. */
-	if (pid > 0)
+	/*
+	 * From here on, undo_create() kills and reaps the child. It waits
+	 * for SYNC_GO, so it is surely alive to read its start time.
+	 */
+	if (pid > 0) {
 		c->pid = pid;
+		c->start_time = runtime_pid_start_time(pid);
+	}
 
 	if (saved_pidns >= 0 && namespaces_restore_pid(saved_pidns, err) < 0)
 		return -1;
@@ -379,7 +399,7 @@ static int finish_create(struct create_ctx *c, struct berth_error **err)
 
 	r->creating = false;
 	r->state.pid = c->pid;
-	r->state.start_time = runtime_pid_start_time(c->pid);
+	r->state.start_time = c->start_time;
 	r->state.cgroup_path = c->cgroup_path ? xstrdup(c->cgroup_path) : NULL;
 	r->hooks = json_object();
 	json_object_set_new(r->hooks, "poststart",
@@ -419,6 +439,8 @@ static void clear_ctx(struct create_ctx *c)
 		close(c->console_master);
 	free(c->dir);
 	free(c->fifo_path);
+	if (c->fifo_fd >= 0)
+		close(c->fifo_fd);
 	free(c->rootfs);
 	free(c->bundle);
 	free(c->console_path);
@@ -455,6 +477,7 @@ int runtime_create(const char *state_root, const char *id,
 		.opts = opts,
 		.spec = opts->spec,
 		.console_master = -1,
+		.fifo_fd = -1,
 	};
 	int r;
 

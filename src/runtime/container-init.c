@@ -208,7 +208,6 @@ static int init_setup(const struct init_args *a, char **ret_path,
 		      json_t **ret_state, struct berth_error **err)
 {
 	const struct spec_process *p = a->spec->process;
-	_cleanup_close_ int fifo = -1;
 	struct sync_msg msg;
 
 	if (sync_recv(a->sync_fd, &msg, err) < 0 || msg.type != SYNC_GO)
@@ -219,11 +218,6 @@ static int init_setup(const struct init_args *a, char **ret_path,
 	if (join_namespaces(a, err) < 0 || setup_stdio(a, err) < 0 ||
 	    set_names(a->spec, err) < 0)
 		return -1;
-
-	/* After pivot_root the state directory is out of reach by path. */
-	fifo = open(a->fifo_path, O_PATH | O_CLOEXEC);
-	if (fifo < 0)
-		return berth_error_set(err, errno, "open '%s'", a->fifo_path);
 
 	if (rootfs_setup(a->spec, a->rootfs, a->console_path, a->opts->no_pivot,
 			 err) < 0)
@@ -246,7 +240,7 @@ static int init_setup(const struct init_args *a, char **ret_path,
 	    process_set_oom_score_adj(p, err) < 0)
 		return -1;
 
-	return TAKE_FD(fifo);
+	return a->fifo_fd;
 }
 
 static void keep_preserved_fds(unsigned int n)

@@ -30,7 +30,7 @@ static void sleep_ms(long ms)
 
 static bool record_alive(const struct runtime_record *r)
 {
-	return r->state.pid > 0 &&
+	return r->state.pid > 0 && r->state.start_time != 0 &&
 	       runtime_pid_start_time(r->state.pid) == r->state.start_time;
 }
 
@@ -219,7 +219,7 @@ static int kill_and_wait(const struct runtime_record *r,
 
 	while (record_alive(r)) {
 		if (waited >= KILL_WAIT_MS)
-			return berth_error_set(err, ETIMEDOUT,
+			return berth_error_set(err, 0,
 					       "container '%s' did not exit "
 					       "after SIGKILL",
 					       r->state.id);

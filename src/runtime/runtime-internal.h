@@ -151,7 +151,7 @@ struct init_args {
 	const struct spec *spec;
 	const struct runtime_create_options *opts;
 	const char *rootfs;
-	const char *fifo_path;
+	int fifo_fd;		  /* O_PATH descriptor of the exec fifo */
 	const char *console_path; /* slave path, or NULL */
 	int sync_fd;
 	bool new_userns;

@@ -254,7 +254,8 @@ enum runtime_status runtime_record_status(const char *state_root,
 	if (record->creating)
 		return RUNTIME_STATUS_CREATING;
 
-	if (s->pid <= 0 || runtime_pid_start_time(s->pid) != s->start_time)
+	if (s->pid <= 0 || s->start_time == 0 ||
+	    runtime_pid_start_time(s->pid) != s->start_time)
 		return RUNTIME_STATUS_STOPPED;
 
 	if (record->paused)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "util/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int fs_read_all(int fd, char **ret_data, size_t *ret_len,
@@ -169,40 +171,116 @@ int fs_mkdir_p(const char *path, mode_t mode, struct berth_error **err)
 	return 0;
 }
 
-int fs_rm_rf_at(int dir_fd, const char *name, struct berth_error **err)
+/*
+ * Remove the non-directories in the directory fd. Returns 1 and the name
+ * of a subdirectory in *ret_subdir when one is left, 0 when fd is empty.
+ */
+static int remove_files(int fd, char **ret_subdir, struct berth_error **err)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	int fd;
+	int dup_fd;
 
-	if (unlinkat(dir_fd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return berth_error_set(err, errno, "remove '%s'", name);
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup_fd < 0)
+		return berth_error_set(err, errno, "duplicate descriptor");
 
-	fd = openat(dir_fd, name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return berth_error_set(err, errno, "open '%s'", name);
-
-	dir = fdopendir(fd);
+	dir = fdopendir(dup_fd);
 	if (dir == NULL) {
-		close(fd);
-		return berth_error_set(err, errno, "open '%s'", name);
+		close(dup_fd);
+		return berth_error_set(err, errno, "read directory");
 	}
 
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fs_rm_rf_at(dirfd(dir), de->d_name, err) < 0)
+		if (unlinkat(fd, de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR && errno != EPERM)
+			return berth_error_set(err, errno, "remove '%s'",
+					       de->d_name);
+		*ret_subdir = xstrdup(de->d_name);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Remove the directory dir_fd/name depth first. It keeps two descriptors
+ * open at any depth, going back up through "..", so a deep tree does not
+ * run into RLIMIT_NOFILE. Nothing may move directories inside meanwhile.
+ */
+static int remove_tree(int dir_fd, const char *name, struct berth_error **err)
+{
+	_cleanup_strv_ char **stack = NULL;
+	_cleanup_close_ int cur = -1;
+	size_t depth = 0;
+
+	cur = openat(dir_fd, name,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cur < 0)
+		return berth_error_set(err, errno, "open '%s'", name);
+
+	for (;;) {
+		char *subdir = NULL;
+		int r = remove_files(cur, &subdir, err);
+		int next;
+
+		if (r < 0)
 			return berth_error_wrap(err, "remove '%s'", name);
+
+		if (r > 0) {
+			next = openat(cur, subdir,
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					      O_CLOEXEC);
+			if (next < 0) {
+				berth_error_set(err, errno, "open '%s'",
+						subdir);
+				free(subdir);
+				return berth_error_wrap(err, "remove '%s'",
+							name);
+			}
+			strv_push_take(&stack, subdir);
+			depth++;
+			close(cur);
+			cur = next;
+			continue;
+		}
+
+		if (depth == 0)
+			break;
+
+		next = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0 ||
+		    unlinkat(next, stack[depth - 1], AT_REMOVEDIR) < 0) {
+			if (next >= 0)
+				close(next);
+			return berth_error_set(err, errno,
+					       "remove directory '%s' in '%s'",
+					       stack[depth - 1], name);
+		}
+		depth--;
+		free(stack[depth]);
+		stack[depth] = NULL;
+		close(cur);
+		cur = next;
 	}
 
 	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return berth_error_set(err, errno, "remove directory '%s'",
 				       name);
 	return 0;
+}
+
+int fs_rm_rf_at(int dir_fd, const char *name, struct berth_error **err)
+{
+	if (unlinkat(dir_fd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return berth_error_set(err, errno, "remove '%s'", name);
+
+	return remove_tree(dir_fd, name, err);
 }
 
 int fs_rm_rf(const char *path, struct berth_error **err)

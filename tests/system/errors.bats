@@ -29,7 +29,7 @@ teardown() {
 	[ "$(berth_inspect_field missing .State.Status)" = created ]
 	[ -z "$(berth_store_mounts)" ]
 	[ -z "$(ls -A "$BERTH_RUNROOT/runtime" 2>/dev/null)" ]
-	[ -z "$(berth_container_cgroups "$("$BERTH" ps -aq --no-trunc)")" ]
+	[ -z "$(berth_container_cgroups)" ]
 
 	run -127 "$BERTH" run --rm busybox no-such-command-in-path
 	[ "$status" -eq 127 ]
@@ -137,6 +137,15 @@ teardown() {
 	run "$BERTH" inspect --type container "$prefix"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *ambiguous* ]]
+}
+
+@test "an invalid cgroup parent fails with 125" {
+	for parent in "" / ../x a//b "a b" x/; do
+		run "$BERTH" run --rm --cgroup-parent "$parent" busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid cgroup parent"* ]]
+	done
+	berth_assert_store_clean
 }
 
 @test "unknown options fail with 125" {

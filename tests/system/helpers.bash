@@ -69,17 +69,26 @@ berth_runtime_config() {
 
 # --- containers (berth run, ps, logs, exec, ...) ---
 
-# Set up a store with busybox:latest for a container test.
+# Set up a store with busybox:latest for a container test. Its
+# containers get their cgroups below a parent of their own, named
+# berth-test-* so that tests/run-all finds any left behind.
 berth_container_setup() {
 	berth_test_store
-	touch "$BATS_TEST_TMPDIR/started"
+	export BERTH_CGROUP_PARENT=/berth-test-engine-$$-${BATS_SUITE_TEST_NUMBER:-0}
 	berth_import_busybox
 }
 
-# Print the cgroup directories of container $1 under every hierarchy.
+# Print the cgroup directories below the test's cgroup parent, or only
+# those of container $1.
 berth_container_cgroups() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d \
-		-path "*/berth/$1" 2>/dev/null
+		-path "*$BERTH_CGROUP_PARENT/${1:-*}" 2>/dev/null
+}
+
+# Print the cgroup file $2 (such as memory/memory.limit_in_bytes, a v1
+# controller and its file) of container $1.
+berth_container_cgroup_file() {
+	echo "/sys/fs/cgroup/$(dirname "$2")$BERTH_CGROUP_PARENT/$1/$(basename "$2")"
 }
 
 # Print the mounts below the current store.
@@ -91,7 +100,7 @@ berth_store_mounts() {
 # Force-remove every container of the current store, then fail when a
 # mount, cgroup or runtime state of any of them remains.
 berth_container_teardown() {
-	local ids id left=""
+	local ids id dir left=""
 
 	ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null)
 	for id in $ids; do
@@ -99,14 +108,19 @@ berth_container_teardown() {
 			echo "# rm -f $id failed" >&3
 	done
 
-	for id in $ids; do
-		left+=$(berth_container_cgroups "$id")
-	done
+	left+=$(berth_container_cgroups)
 	left+=$(berth_store_mounts)
 	if [ -n "$left" ]; then
 		echo "# left behind: $left" >&3
 		return 1
 	fi
+
+	# The runtime leaves the empty parent cgroups.
+	for dir in /sys/fs/cgroup/*"$BERTH_CGROUP_PARENT" \
+		/sys/fs/cgroup"$BERTH_CGROUP_PARENT"; do
+		[ -d "$dir" ] && rmdir "$dir"
+	done
+	return 0
 }
 
 # Check that the store has no container, mount or runtime state left.
@@ -128,10 +142,8 @@ berth_assert_store_clean() {
 		echo "runtime state left: $(ls -A "$BERTH_RUNROOT/runtime")"
 		return 1
 	fi
-	if [ -n "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d \
-		-path '*/berth/*' -newer "$BATS_TEST_TMPDIR/started" \
-		2>/dev/null)" ]; then
-		echo "cgroups left under berth/"
+	if [ -n "$(berth_container_cgroups)" ]; then
+		echo "cgroups left: $(berth_container_cgroups)"
 		return 1
 	fi
 }

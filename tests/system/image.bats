@@ -11,6 +11,15 @@ setup() {
 	TARBALL=$(berth_busybox_tarball)
 }
 
+# Undo what the full-disk and failed-commit tests set up, even when they
+# fail halfway.
+teardown() {
+	chattr -i "$BERTH_ROOT" 2>/dev/null || true
+	if mountpoint -q "$BATS_TEST_TMPDIR/small"; then
+		umount "$BATS_TEST_TMPDIR/small"
+	fi
+}
+
 # Print the number of files in the store directory $1.
 count_files() {
 	find "$BERTH_ROOT/$1" -mindepth 1 -maxdepth 1 | wc -l
@@ -281,4 +290,139 @@ PY
 	run -125 "$BERTH" import "$BATS_TEST_TMPDIR/junk.gz" app
 	[ "$(count_files blobs/sha256)" -eq 0 ]
 	[ "$(count_files tmp)" -eq 0 ]
+}
+
+@test "rmi -f removes a damaged image" {
+	"$BERTH" import "$TARBALL" good >/dev/null
+	blobs=$(count_files blobs/sha256)
+	"$BERTH" import - bad <"$TARBALL" >/dev/null
+	manifest=$(jq -r '.manifests[] | select(.annotations[
+		"org.opencontainers.image.ref.name"] == "bad:latest") | .digest' \
+		"$BERTH_ROOT/index.json")
+	echo junk >>"$BERTH_ROOT/blobs/sha256/${manifest#sha256:}"
+
+	run -0 "$BERTH" images
+	[[ "$output" == *"image 'bad:latest' is damaged (remove it with 'berth rmi -f bad:latest')"* ]]
+	run -125 "$BERTH" rmi bad
+	[[ "$output" == *"image 'bad' is damaged (remove it with 'berth rmi -f bad')"* ]]
+	[[ "$output" == *"is corrupt"* ]]
+
+	run -0 "$BERTH" rmi -f bad
+	[ "$output" = "Untagged: bad:latest" ]
+	[ "$(index_names)" = "good:latest" ]
+	[ "$(count_files blobs/sha256)" -eq "$blobs" ]
+	[ "$(count_files layers)" -eq 1 ]
+}
+
+@test "damaged index.json names file and fix" {
+	"$BERTH" import "$TARBALL" good >/dev/null
+	head -c 40 "$BERTH_ROOT/index.json" >"$BATS_TEST_TMPDIR/cut"
+	cp "$BATS_TEST_TMPDIR/cut" "$BERTH_ROOT/index.json"
+
+	for cmd in images "rmi good" "tag good other" "import $TARBALL new"; do
+		run -125 "$BERTH" $cmd
+		[[ "$output" == *"invalid JSON in '$BERTH_ROOT/index.json'"* ]]
+		[[ "$output" == *"repair the file, or move it away"* ]]
+	done
+
+	echo '{"schemaVersion": 2, "manifests": [{"annotations":
+		{"org.opencontainers.image.ref.name": "app:latest"}}]}' \
+		>"$BERTH_ROOT/index.json"
+	run -0 "$BERTH" import "$TARBALL" app
+	[ "$(index_names)" = "app:latest" ]
+}
+
+@test "names that look like ids rejected" {
+	run -0 "$BERTH" import "$TARBALL" app
+	id=${output#sha256:}
+	run -125 "$BERTH" tag app "$id"
+	[[ "$output" == *"64 hex digits are an image id"* ]]
+	run -125 "$BERTH" tag app "sha256:v1"
+	[[ "$output" == *"'sha256:' starts an image id"* ]]
+
+	run -0 "$BERTH" tag app other
+	run -0 "$BERTH" rmi -f "$id"
+	[[ "$output" == *"Deleted: sha256:$id"* ]]
+}
+
+@test "failed naming leaves no blobs" {
+	"$BERTH" import "$TARBALL" good >/dev/null
+	blobs=$(count_files blobs/sha256)
+	python3 - "$BATS_TEST_TMPDIR/other.tar" <<'PY2'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    info = tarfile.TarInfo("other")
+    info.size = 5
+    t.addfile(info, io.BytesIO(b"other"))
+PY2
+	# index.json cannot be replaced, but blobs and layers can be written.
+	chattr +i "$BERTH_ROOT"
+	run -125 "$BERTH" import "$BATS_TEST_TMPDIR/other.tar" other
+	chattr -i "$BERTH_ROOT"
+	[[ "$output" == *"import '$BATS_TEST_TMPDIR/other.tar'"* ]]
+
+	[ "$(index_names)" = "good:latest" ]
+	[ "$(count_files blobs/sha256)" -eq "$blobs" ]
+	[ "$(count_files layers)" -eq 1 ]
+	[ "$(count_files tmp)" -eq 0 ]
+}
+
+@test "import into full store cleans up" {
+	mkdir "$BATS_TEST_TMPDIR/small"
+	mount -t tmpfs -o size=4m tmpfs "$BATS_TEST_TMPDIR/small"
+	export BERTH_ROOT=$BATS_TEST_TMPDIR/small/root
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	tar -cf "$BATS_TEST_TMPDIR/big.tar" -C "$BATS_TEST_TMPDIR" big
+
+	run -125 "$BERTH" import "$BATS_TEST_TMPDIR/big.tar" big
+	[[ "$output" == *"No space left on device"* ]]
+	[ "$(count_files blobs/sha256)" -eq 0 ]
+	[ "$(count_files layers)" -eq 0 ]
+	[ "$(count_files tmp)" -eq 0 ]
+
+	run -0 "$BERTH" images
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "deep layer tree removed with few descriptors" {
+	# 2000 nested directories, within PATH_MAX, deeper than 256 fds.
+	python3 - "$BATS_TEST_TMPDIR/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    info = tarfile.TarInfo("d/" * 2000 + "f")
+    info.size = 1
+    t.addfile(info, io.BytesIO(b"x"))
+PY
+	run -0 "$BERTH" import "$BATS_TEST_TMPDIR/deep.tar" deep
+	[ "$(count_files layers)" -eq 1 ]
+
+	run -0 bash -c 'ulimit -n 256 && exec "$BERTH" rmi deep'
+	[[ "$output" == *"Deleted: sha256:"* ]]
+	[[ "$output" != *"warning"* ]]
+	[ "$(count_files layers)" -eq 0 ]
+	[ "$(count_files blobs/sha256)" -eq 0 ]
+}
+
+@test "rmi killed during cleanup leaves no partial layer" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	python3 - "$BATS_TEST_TMPDIR/tree.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    for i in range(200):
+        info = tarfile.TarInfo(f"d{i % 10}/f{i}")
+        info.size = 1
+        t.addfile(info, io.BytesIO(b"x"))
+PY
+	"$BERTH" import "$BATS_TEST_TMPDIR/tree.tar" tree >/dev/null
+
+	# SIGKILL at the 50th unlinkat, in the middle of the layer removal.
+	run strace -o /dev/null -e trace=unlinkat \
+		-e inject=unlinkat:signal=KILL:when=50 "$BERTH" rmi tree
+	[ "$status" -ne 0 ]
+	[ -z "$(ls "$BERTH_ROOT/layers")" ]
+
+	# The next open removes the rest, and the layer comes back whole.
+	"$BERTH" import "$BATS_TEST_TMPDIR/tree.tar" tree >/dev/null
+	[ "$(find "$BERTH_ROOT/layers" -type f | wc -l)" -eq 200 ]
+	[ "$(count_files layers)" -eq 1 ]
 }

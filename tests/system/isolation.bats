@@ -62,8 +62,9 @@ teardown() {
 
 @test "the memory limit is set in the cgroup" {
 	id=$("$BERTH" run -d -m 48m busybox sleep 100)
-	limit=$(cat "/sys/fs/cgroup/memory/berth/$id/memory.limit_in_bytes" \
-		2>/dev/null || cat "/sys/fs/cgroup/berth/$id/memory.max")
+	limit=$(cat "$(berth_container_cgroup_file "$id" \
+		memory/memory.limit_in_bytes)" 2>/dev/null ||
+		cat "$(berth_container_cgroup_file "$id" ./memory.max)")
 	[ "$limit" = $((48 * 1024 * 1024)) ]
 }
 
@@ -79,9 +80,9 @@ teardown() {
 
 @test "--cpus sets the CFS quota" {
 	id=$("$BERTH" run -d --cpus 0.5 busybox sleep 100)
-	quota=$(cat "/sys/fs/cgroup/cpu/berth/$id/cpu.cfs_quota_us" \
-		2>/dev/null ||
-		cut -d' ' -f1 "/sys/fs/cgroup/berth/$id/cpu.max")
+	quota=$(cat "$(berth_container_cgroup_file "$id" \
+		cpu/cpu.cfs_quota_us)" 2>/dev/null ||
+		cut -d' ' -f1 "$(berth_container_cgroup_file "$id" ./cpu.max)")
 	[ "$quota" = 50000 ]
 }
 

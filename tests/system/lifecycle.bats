@@ -183,6 +183,8 @@ teardown() {
 	[ "$(berth_inspect_field cfg .HostConfig.CpuQuota)" = 50000 ]
 	[ "$(berth_inspect_field cfg .HostConfig.PidsLimit)" = 20 ]
 	[ "$(berth_inspect_field cfg .HostConfig.ReadonlyRootfs)" = true ]
+	[ "$(berth_inspect_field cfg .HostConfig.CgroupParent)" = \
+		"$BERTH_CGROUP_PARENT" ]
 	[ "$(berth_inspect_field cfg .Mounts[0].Destination)" = /vol ]
 	[ "$(berth_inspect_field cfg .Mounts[0].RW)" = false ]
 	image=$("$BERTH" inspect --type image busybox | jq -r '.[0].Id')
@@ -215,4 +217,16 @@ teardown() {
 	# About 830 kB on Debian 12 x86-64: static libc, no heap to speak of.
 	[ "$rss" -lt 1500 ]
 	[ "$(ls "/proc/$monitor/fd" | wc -l)" -le 8 ]
+}
+
+@test "concurrent starts run one container" {
+	id=$("$BERTH" create busybox sleep 100)
+	for i in 1 2 3 4; do
+		"$BERTH" start "$id" >"$BATS_TEST_TMPDIR/start.$i" 2>&1 &
+	done
+	wait
+	[ "$(berth_inspect_field "$id" .State.Status)" = running ]
+	[ "$(pgrep -c -f "^berth-monitor [0-9]+ .* $id ")" -eq 1 ]
+	pid=$(berth_inspect_field "$id" .State.Pid)
+	[ -d "/proc/$pid" ]
 }

@@ -19,6 +19,7 @@ teardown() {
 	for id in $("$BERTH_RUNTIME" --root "$RT_ROOT" list -q 2>/dev/null); do
 		"$BERTH_RUNTIME" --root "$RT_ROOT" delete --force "$id" || true
 	done
+	[ -z "${USERNS_DIR:-}" ] || rm -rf "$USERNS_DIR"
 }
 
 rt() {
@@ -448,4 +449,27 @@ while True:
 	[[ $output == *prestart* ]]
 	[ ! -e "$RT_ROOT/$ID" ]
 	[ -z "$(container_cgroups "$ID")" ]
+}
+
+@test "user namespace maps container root" {
+	# The container root (host uid 100000) must reach its root directory,
+	# which the private temporary directory of bats does not allow.
+	USERNS_DIR=$(mktemp -d /tmp/berth-test-userns.XXXXXX)
+	chmod 755 "$USERNS_DIR"
+	BUNDLE=$USERNS_DIR/bundle
+	berth_runtime_bundle "$BUNDLE" "$ID" /bin/sh -c \
+		'id -u; cat /proc/self/uid_map; touch /tmp/created && echo ok'
+	berth_runtime_config "$BUNDLE" '
+		.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	# The container root is host uid 100000, so it must own its root.
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	run rt run -b "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[[ ${lines[1]} == *"0"*"100000"*"65536" ]]
+	[ "${lines[2]}" = ok ]
+	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/created")" = 100000 ]
 }

@@ -471,6 +471,7 @@ static void bundle_spec_none_network(void **state)
 		.workdir = "/",
 		.hostname = "h",
 		.network = "none",
+		.cgroup_parent = "berth-test/x",
 		.memory = -1,
 		.cpu_quota = -1,
 		.pids_limit = -1,
@@ -486,6 +487,10 @@ static void bundle_spec_none_network(void **state)
 		"/dir/resolv.conf");
 	assert_null(json_object_get(resources, "memory"));
 	assert_null(json_object_get(resources, "pids"));
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(spec, "linux"), "cgroupsPath")),
+		"/berth-test/x/abc");
 	assert_non_null(json_object_get(resources, "devices"));
 }
 

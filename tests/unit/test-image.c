@@ -178,6 +178,7 @@ static void reference_invalid_forms(void **state)
 	expect_ref_error("-bad.com/app", "invalid registry host name");
 	expect_ref_error("bad-.com/app", "invalid registry host name");
 	expect_ref_error("[::1/app", "invalid IPv6 registry address");
+	expect_ref_error(HEX_A, "64 hex digits are an image id");
 
 	memset(long_tag, 'a', sizeof(long_tag));
 	memcpy(long_tag, "app:", 4);
@@ -203,6 +204,12 @@ static void reference_normalize_forms(void **state)
 
 	assert_int_equal(reference_normalize("x@" DIGEST_A, &c, &err), -1);
 	assert_non_null(strstr(err->msg, "cannot carry a digest"));
+	berth_error_free(&err);
+
+	assert_int_equal(reference_normalize("sha256:" HEX_A, &c, &err), -1);
+	assert_non_null(strstr(err->msg, "'sha256:' starts an image id"));
+	berth_error_free(&err);
+	assert_int_equal(reference_normalize("sha256", &c, &err), -1);
 	berth_error_free(&err);
 }
 
@@ -282,6 +289,24 @@ static void index_unnamed_image(void **state)
 			 42);
 }
 
+/* A hand-edited index may carry a name on a descriptor without digest. */
+static void index_name_on_entry_without_digest(void **state)
+{
+	_cleanup_json_ json_t *index = NULL;
+	json_t *manifests;
+
+	index = json_pack("{s:i, s:[{s:{s:s}}]}", "schemaVersion", 2,
+			  "manifests", "annotations", LAYOUT_REF_NAME,
+			  "app:v1");
+	manifests = layout_index_manifests(index);
+
+	layout_index_set_name(index, DIGEST_A, 100, "app:v1");
+	assert_int_equal(json_array_size(manifests), 1);
+	assert_string_equal(layout_entry_digest(json_array_get(manifests, 0)),
+			    DIGEST_A);
+	assert_string_equal(entry_name(index, 0), "app:v1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +321,7 @@ int main(void)
 		cmocka_unit_test(index_name_moves_between_images),
 		cmocka_unit_test(index_second_name_and_removal),
 		cmocka_unit_test(index_unnamed_image),
+		cmocka_unit_test(index_name_on_entry_without_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
