@@ -49,10 +49,10 @@ static int collect_references(const char *root, const json_t *index,
 }
 
 /*
- * Remove dir_fd/name, first renaming it to a temp name. A layer directory
- * that a kill left half removed must not keep its final name, because a
- * later extraction of the same layer would take it as complete. The next
- * store open removes leftover temp entries.
+ * Remove dir_fd/name. A directory is first renamed to a temp name: a
+ * layer directory that a kill left half removed must not keep its final
+ * name, because a later extraction of the same layer would take it as
+ * complete. The next store open removes leftover temp entries.
  */
 static int remove_entry(int dir_fd, const char *name, struct berth_error **err)
 {

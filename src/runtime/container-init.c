@@ -112,9 +112,15 @@ static int setup_stdio(const struct init_args *a, struct berth_error **err)
 {
 	const struct spec_process *p = a->spec->process;
 
-	if (a->console_path != NULL)
-		return terminal_setup_slave(a->console_path, p->console_width,
+	if (a->console_path != NULL) {
+		_cleanup_close_ int fd =
+			terminal_open_slave(a->console_path, err);
+
+		if (fd < 0)
+			return -1;
+		return terminal_setup_slave(fd, p->console_width,
 					    p->console_height, err);
+	}
 
 	/* runc starts a new session for the container in every case. */
 	if (setsid() < 0)

@@ -27,15 +27,16 @@ struct exec_ctx {
 	const struct runtime_record *record;
 	char *console_path;
 	int console_master;
-	int error_fd; /* write end in the child */
+	int console_slave; /* in the child */
+	int error_fd;	   /* write end in the child */
 };
 
 static int exec_setup_stdio(const struct exec_ctx *c, struct berth_error **err)
 {
 	const struct spec_process *p = c->opts->process;
 
-	if (c->console_path != NULL)
-		return terminal_setup_slave(c->console_path, p->console_width,
+	if (c->console_slave >= 0)
+		return terminal_setup_slave(c->console_slave, p->console_width,
 					    p->console_height, err);
 
 	return runtime_dup_stdio(c->opts->stdio, err);
@@ -66,10 +67,17 @@ static int enter_container(const struct exec_ctx *c, struct berth_error **err)
 	return 0;
 }
 
-static int exec_child_steps(const struct exec_ctx *c, struct berth_error **err)
+static int exec_child_steps(struct exec_ctx *c, struct berth_error **err)
 {
 	const struct spec_process *p = c->opts->process;
 	_cleanup_free_ char *path = NULL;
+
+	/* The host's /dev/pts is out of reach inside the container. */
+	if (c->console_path != NULL) {
+		c->console_slave = terminal_open_slave(c->console_path, err);
+		if (c->console_slave < 0)
+			return -1;
+	}
 
 	if (enter_container(c, err) < 0 || exec_setup_stdio(c, err) < 0)
 		return -1;
@@ -91,7 +99,7 @@ static int exec_child_steps(const struct exec_ctx *c, struct berth_error **err)
 	return process_exec(p, path, c->spec->linux.seccomp, err);
 }
 
-__attribute__((noreturn)) static void exec_child(const struct exec_ctx *c)
+__attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 {
 	struct berth_error *err = NULL;
 	sigset_t none;
@@ -240,7 +248,8 @@ int runtime_exec(const char *state_root, const char *id,
 {
 	_cleanup_spec_ struct spec *spec = NULL;
 	struct runtime_record r;
-	struct exec_ctx c = {.opts = opts, .console_master = -1};
+	struct exec_ctx c = {
+		.opts = opts, .console_master = -1, .console_slave = -1};
 	enum runtime_status status;
 	int ret = -1;
 

@@ -115,12 +115,15 @@ int terminal_send_master(const char *socket_path, int master,
 			 struct berth_error **err);
 
 /*
- * In the container process: start a session, make the slave at
- * slave_path the controlling terminal and stdin, stdout and stderr, and
+ * In the container process: start a session, make the slave open as
+ * fd the controlling terminal and stdin, stdout and stderr, and
  * set its size when width and height are not 0.
  */
-int terminal_setup_slave(const char *slave_path, unsigned int width,
-			 unsigned int height, struct berth_error **err);
+int terminal_setup_slave(int fd, unsigned int width, unsigned int height,
+			 struct berth_error **err);
+
+/* Open the slave at slave_path (O_CLOEXEC) and return its descriptor. */
+int terminal_open_slave(const char *slave_path, struct berth_error **err);
 
 /* container-init.c */
 

@@ -97,23 +97,26 @@ int terminal_send_master(const char *socket_path, int master,
 	return 0;
 }
 
-int terminal_setup_slave(const char *slave_path, unsigned int width,
-			 unsigned int height, struct berth_error **err)
+int terminal_open_slave(const char *slave_path, struct berth_error **err)
 {
-	_cleanup_close_ int fd = -1;
+	int fd = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 
-	if (setsid() < 0 && errno != EPERM)
-		return berth_error_set(err, errno, "start a new session");
-
-	fd = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_set(err, errno, "open terminal '%s'",
 				       slave_path);
+	return fd;
+}
+
+int terminal_setup_slave(int fd, unsigned int width, unsigned int height,
+			 struct berth_error **err)
+{
+	if (setsid() < 0 && errno != EPERM)
+		return berth_error_set(err, errno, "start a new session");
 
 	if (ioctl(fd, TIOCSCTTY, 0) < 0)
 		return berth_error_set(err, errno,
-				       "make '%s' the controlling terminal",
-				       slave_path);
+				       "make the terminal the controlling "
+				       "terminal");
 
 	if (width > 0 && height > 0) {
 		struct winsize ws = {.ws_row = (unsigned short)height,

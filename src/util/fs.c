@@ -207,9 +207,10 @@ static int remove_files(int fd, char **ret_subdir, struct berth_error **err)
 }
 
 /*
- * Remove the directory dir_fd/name depth first. It keeps two descriptors
- * open at any depth, going back up through "..", so a deep tree does not
- * run into RLIMIT_NOFILE. Nothing may move directories inside meanwhile.
+ * Remove the directory dir_fd/name depth first. It keeps at most three
+ * descriptors open at any depth, going back up through "..", so a deep
+ * tree does not run into RLIMIT_NOFILE. Nothing may move directories
+ * inside it meanwhile.
  */
 static int remove_tree(int dir_fd, const char *name, struct berth_error **err)
 {

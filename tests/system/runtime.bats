@@ -44,6 +44,28 @@ wait_status() {
 	return 1
 }
 
+# Listen on the unix socket $1, receive a pseudo-terminal master as
+# containerd does, and print what the container writes to it until the
+# terminal closes (EIO).
+console_receiver() {
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+conn, _ = s.accept()
+_, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+while True:
+    try:
+        data = os.read(fds[0], 1024)
+    except OSError:
+        break
+    if not data:
+        break
+    sys.stdout.write(data.decode())
+' "$1"
+}
+
 @test "spec writes a config.json that parses" {
 	mkdir -p "$BUNDLE"
 	cd "$BUNDLE"
@@ -227,24 +249,7 @@ wait_status() {
 		| .process.consoleSize = {height: 30, width: 100}'
 	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/out
 
-	# Receive the pseudo-terminal master as containerd does, then copy
-	# what the container writes until the terminal closes (EIO).
-	python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1])
-s.listen(1)
-conn, _ = s.accept()
-_, fds, _, _ = socket.recv_fds(conn, 1024, 1)
-while True:
-    try:
-        data = os.read(fds[0], 1024)
-    except OSError:
-        break
-    if not data:
-        break
-    sys.stdout.write(data.decode())
-' "$sock" >"$out" &
+	console_receiver "$sock" >"$out" &
 	local receiver=$!
 	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 
@@ -472,4 +477,20 @@ while True:
 	[[ ${lines[1]} == *"0"*"100000"*"65536" ]]
 	[ "${lines[2]}" = ok ]
 	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/created")" = 100000 ]
+}
+
+@test "exec -t sends a terminal to the console socket" {
+	berth_runtime_bundle "$BUNDLE" "$ID" /bin/sleep 100
+	rt run -d -b "$BUNDLE" "$ID"
+	local sock=$BATS_TEST_TMPDIR/exec.sock out=$BATS_TEST_TMPDIR/out
+
+	console_receiver "$sock" >"$out" &
+	local receiver=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+
+	run rt exec -t --console-socket "$sock" "$ID" /bin/sh -c \
+		'[ -t 0 ] && [ -t 1 ] && echo is-a-tty'
+	[ "$status" -eq 0 ]
+	wait "$receiver"
+	grep -q is-a-tty "$out"
 }
