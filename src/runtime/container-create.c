@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * runtime_create(), the parent side: validate, record the container as
- * "creating", clone the init, put it in its cgroup, write its id maps,
- * run the prestart and createRuntime hooks once its root is set up,
- * wait until it is ready, then record it as "created". Any failure kills
- * and reaps the init, removes the cgroup and the state directory.
+ * runtime_create(), the parent side. It validates the config, records
+ * the container as "creating" and clones the init. Then it puts the init
+ * in its cgroup and writes its id maps. Once the init's root is set up,
+ * it runs the prestart and createRuntime hooks. When the init is ready,
+ * it records the container as "created". Any failure kills and reaps
+ * the init and removes the cgroup and the state directory.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The container init between clone and execve. It runs as a child of
- * the create call and reports to it over the sync socket: it waits for
- * SYNC_GO (cgroup joined, id maps written), sets up its namespaces and
- * file system, sends SYNC_HOOKS and waits while the parent runs the
- * prestart and createRuntime hooks, runs the createContainer hooks,
- * prepares the process, sends SYNC_READY and then blocks on the exec
- * fifo until "start" opens it. Any failure before SYNC_READY travels
+ * the create call and reports to it over the sync socket. It waits for
+ * SYNC_GO (cgroup joined, id maps written) and sets up its namespaces
+ * and file system. It sends SYNC_HOOKS and waits while the parent runs
+ * the prestart and createRuntime hooks. Then it runs the createContainer
+ * hooks, prepares the process and sends SYNC_READY. Last, it blocks on
+ * the exec fifo until "start" opens it. Any failure before SYNC_READY travels
  * back as SYNC_ERROR, so create fails with the init's own message and
  * exit status.
  */
