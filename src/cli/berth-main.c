@@ -155,9 +155,10 @@ int main(int argc, char **argv)
 
 	log_setup("berth", level, LOG_FORMAT_TEXT, -1);
 
+	/* As docker: no command shows the help. */
 	if (optind >= argc) {
-		usage(stderr);
-		return BERTH_EXIT_ENGINE;
+		usage(stdout);
+		return 0;
 	}
 
 	if (strcmp(argv[optind], "monitor-exit") == 0) {

@@ -6,11 +6,15 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/runtime.h"
 #include "util/xalloc.h"
 
 #define CPU_PERIOD 100000
+
+/* Below this a container cannot even start its init (as Docker's). */
+#define MEMORY_MIN (6ULL << 20)
 
 int cli_parse_memory(const char *s, int64_t *ret, struct berth_error **err)
 {
@@ -37,6 +41,11 @@ int cli_parse_memory(const char *s, int64_t *ret, struct berth_error **err)
 		v <<= units[i].shift;
 		if (v == 0)
 			goto invalid;
+		if (v < MEMORY_MIN)
+			return berth_error_set(err, 0,
+					       "invalid memory size '%s': the "
+					       "minimum is 6m",
+					       s);
 		*ret = (int64_t)v;
 		return 0;
 	}
@@ -51,17 +60,22 @@ invalid:
 
 int cli_parse_cpus(const char *s, int64_t *ret_quota, struct berth_error **err)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;
 	double v;
 
+	if (cpus < 1)
+		cpus = 1;
+
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || v != v || v <= 0 ||
-	    v > 1024)
+	if (errno != 0 || end == s || *end != '\0' || v != v || v < 0.01 ||
+	    v > (double)cpus)
 		return berth_error_set(err, 0,
 				       "invalid --cpus value '%s': use a "
-				       "positive number such as '1.5'",
-				       s);
+				       "number from 0.01 to %ld (the "
+				       "number of CPUs)",
+				       s, cpus);
 
 	*ret_quota = (int64_t)(v * CPU_PERIOD + 0.5);
 	/* The kernel's minimum quota is 1 ms. */

@@ -24,7 +24,8 @@ static void exec_usage(FILE *out)
 	      "  -e, --env K=V|K       set a variable\n"
 	      "  -i, --interactive     forward stdin\n"
 	      "  -t, --tty             allocate a terminal\n"
-	      "  -u, --user USER[:GROUP]  user name or uid\n"
+	      "  -u, --user USER[:GROUP]\n"
+	      "                        user name or uid, group name or gid\n"
 	      "  -w, --workdir DIR     working directory\n"
 	      "  -h, --help            show this help\n",
 	      out);

@@ -41,8 +41,16 @@ int cmd_kill(struct cli_context *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (runtime_signal_parse(optarg, &signal, &err) < 0)
+			if (runtime_signal_parse(optarg, &signal, &err) < 0) {
+				/* The runtime's message appends EINVAL. */
+				berth_error_free(&err);
+				berth_error_set(&err, 0,
+						"unknown signal '%s': use a "
+						"name such as 'SIGTERM' or a "
+						"number",
+						optarg);
 				return cli_fail(&err);
+			}
 			break;
 		case 'h':
 			kill_usage(stdout);

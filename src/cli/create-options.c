@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "cli/cli-util.h"
@@ -86,8 +87,10 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "  -t, --tty                allocate a terminal\n"
 	      "  -u, --user USER[:GROUP]  user name or uid, group name or "
 	      "gid\n"
-	      "  -v, --volume SRC:DST[:ro]  bind mount the host directory "
-	      "SRC\n"
+	      "  -v, --volume SRC:DST[:ro]\n"
+	      "                           bind mount the host directory "
+	      "SRC at DST\n"
+	      "                           (not at / nor under /proc)\n"
 	      "  -w, --workdir DIR        working directory in the "
 	      "container\n"
 	      "      --help               show this help\n",
@@ -167,6 +170,11 @@ static int parse_one(const char *command, bool with_detach, int c,
 		o->user = arg;
 		return 0;
 	case 'h':
+		if (strlen(arg) > HOST_NAME_MAX)
+			return cli_usage_error(command,
+					       "invalid host name '%s': it "
+					       "is longer than %d characters",
+					       arg, HOST_NAME_MAX);
 		o->hostname = arg;
 		return 0;
 	case OPT_NAME:

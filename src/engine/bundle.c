@@ -254,16 +254,16 @@ static int write_file(const char *dir, const char *name, const char *data,
 int bundle_write_etc_files(const struct container_config *c, const char *dir,
 			   struct berth_error **err)
 {
+	/*
+	 * A container without a network cannot reach the host's name
+	 * servers; one on the host network mounts the host's file.
+	 */
+	static const char resolv[] = "# no name servers: the container has "
+				     "no network\n";
 	_cleanup_free_ char *hosts = hosts_content(c);
 	_cleanup_free_ char *hostname = NULL;
-	_cleanup_free_ char *resolv = NULL;
-	size_t len;
 
 	xasprintf(&hostname, "%s\n", c->hostname);
-
-	/* Without the host's file the container gets an empty one. */
-	if (fs_read_file("/etc/resolv.conf", &resolv, &len, NULL) < 0)
-		resolv = xstrdup("");
 
 	if (write_file(dir, "hosts", hosts, err) < 0 ||
 	    write_file(dir, "hostname", hostname, err) < 0 ||

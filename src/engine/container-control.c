@@ -18,14 +18,6 @@
 /* How long rm -f waits for a killed container's monitor, in ms. */
 #define KILL_WAIT_MS 10000
 
-static int not_running(const char *id, struct berth_error **err)
-{
-	return berth_error_set(err, 0,
-			       "container '%s' is not running: start it "
-			       "first",
-			       id);
-}
-
 int engine_container_kill(struct engine *engine, const char *id, int signal,
 			  struct berth_error **err)
 {
@@ -35,7 +27,7 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 		return -1;
 
 	if (state.status != CONTAINER_STATUS_RUNNING)
-		return not_running(id, err);
+		return container_not_running(engine, id, err);
 
 	return runtime_kill(engine->state_root, id, signal, false, err);
 }
@@ -161,9 +153,9 @@ static int remove_locked(struct engine *engine, const char *id, bool force,
 		return -1;
 
 	if (state.status == CONTAINER_STATUS_RUNNING)
-		return berth_error_set(err, EBUSY,
-				       "cannot remove container '%s': it is "
-				       "running: stop it first or use -f",
+		return berth_error_set(err, 0,
+				       "cannot remove container '%.12s': it "
+				       "is running: stop it first or use -f",
 				       id);
 
 	/* What a vanished monitor left: runtime state, mount, run dir. */

@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/bundle.h"
 #include "engine/container-config.h"
@@ -131,6 +133,46 @@ static int set_env(struct container_config *c,
 	return 0;
 }
 
+/*
+ * A volume may not hide the root file system, nor cover /proc, which
+ * the runtime mounts and checks (as runc refuses mounts into /proc).
+ * ".." is refused so that the first name is the real one.
+ */
+static int check_volume_destination(const char *spec, const char *dest,
+				    struct berth_error **err)
+{
+	const char *p = dest, *first = NULL;
+	size_t n, first_len = 0;
+
+	while (*p != '\0') {
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if (n == 2 && strncmp(p, "..", 2) == 0)
+			return berth_error_set(err, 0,
+					       "invalid volume '%s': the "
+					       "container path must not "
+					       "contain '..'",
+					       spec);
+		if (n > 0 && !(n == 1 && p[0] == '.') && first == NULL) {
+			first = p;
+			first_len = n;
+		}
+		p += n;
+	}
+
+	if (first == NULL)
+		return berth_error_set(err, 0,
+				       "invalid volume '%s': the container "
+				       "path must not be '/'",
+				       spec);
+	if (first_len == 4 && strncmp(first, "proc", 4) == 0)
+		return berth_error_set(err, 0,
+				       "invalid volume '%s': the container "
+				       "path must not be /proc or below it",
+				       spec);
+	return 0;
+}
+
 static int add_volume(struct container_config *c, const char *spec,
 		      struct berth_error **err)
 {
@@ -168,6 +210,8 @@ static int add_volume(struct container_config *c, const char *spec,
 				       "invalid volume '%s': the container "
 				       "path '%s' must be absolute",
 				       spec, dest);
+	if (check_volume_destination(spec, dest, err) < 0)
+		return -1;
 	if (stat(copy, &st) < 0)
 		return berth_error_set(err, errno,
 				       "invalid volume '%s': host path '%s'",
@@ -213,6 +257,23 @@ static int check_network(const char *network, struct berth_error **err)
 			       network);
 }
 
+/* As Docker: the host network's containers take the host's name. */
+static char *default_hostname(const struct container_config *c,
+			      const struct engine_create_options *opts)
+{
+	char name[HOST_NAME_MAX + 1];
+
+	if (opts->hostname != NULL)
+		return xstrdup(opts->hostname);
+
+	if (strcmp(c->network, "host") == 0 &&
+	    gethostname(name, sizeof(name)) == 0) {
+		name[HOST_NAME_MAX] = '\0';
+		return xstrdup(name);
+	}
+	return xstrndup(c->id, CONTAINER_SHORT_ID_LEN);
+}
+
 static int fill_config(struct container_config *c,
 		       const struct engine_create_options *opts,
 		       const struct image_info *image, struct berth_error **err)
@@ -222,10 +283,8 @@ static int fill_config(struct container_config *c,
 	c->image = xstrdup(opts->image);
 	c->image_id = xstrdup(image->id);
 	c->created = now_rfc3339_nano();
-	c->hostname = opts->hostname != NULL ?
-			      xstrdup(opts->hostname) :
-			      xstrndup(c->id, CONTAINER_SHORT_ID_LEN);
 	c->network = xstrdup(opts->network != NULL ? opts->network : "none");
+	c->hostname = default_hostname(c, opts);
 	c->workdir =
 		xstrdup(opts->workdir != NULL ? opts->workdir :
 						image_string(ic, "WorkingDir"));

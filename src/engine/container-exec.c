@@ -29,6 +29,7 @@ static int set_user(struct spec_process *p, pid_t init_pid, const char *spec,
 		    struct berth_error **err)
 {
 	_cleanup_close_ int rootfd = -1;
+	_cleanup_free_ char *home = NULL;
 	struct user_ids ids = {0};
 	char root[64];
 
@@ -39,6 +40,13 @@ static int set_user(struct spec_process *p, pid_t init_pid, const char *spec,
 
 	if (user_resolve(rootfd, spec, &ids, err) < 0)
 		return -1;
+
+	/* As run: HOME from the user's passwd entry, "/" without one. */
+	xasprintf(&home, "HOME=%s", ids.home != NULL ? ids.home : "/");
+	if (env_set(&p->env, home, err) < 0) {
+		user_ids_clear(&ids);
+		return -1;
+	}
 
 	free(p->user.additional_gids);
 	p->user.uid = ids.uid;
@@ -60,6 +68,10 @@ static int prepare_process(struct spec_process *p, pid_t init_pid,
 	if (opts->tty && env_set(&p->env, "TERM=xterm", err) < 0)
 		return -1;
 
+	/* Before -e, which may set HOME itself. */
+	if (opts->user != NULL && set_user(p, init_pid, opts->user, err) < 0)
+		return -1;
+
 	for (size_t i = 0; opts->env != NULL && opts->env[i] != NULL; i++)
 		if (env_set(&p->env, opts->env[i], err) < 0)
 			return -1;
@@ -73,9 +85,6 @@ static int prepare_process(struct spec_process *p, pid_t init_pid,
 		free(p->cwd);
 		p->cwd = xstrdup(opts->workdir);
 	}
-
-	if (opts->user != NULL && set_user(p, init_pid, opts->user, err) < 0)
-		return -1;
 	return 0;
 }
 
@@ -186,10 +195,7 @@ int engine_container_exec(struct engine *engine, const char *id,
 		return -1;
 
 	if (state.status != CONTAINER_STATUS_RUNNING)
-		return berth_error_set(err, 0,
-				       "container '%s' is not running: start "
-				       "it first",
-				       id);
+		return container_not_running(engine, id, err);
 
 	if (runtime_load_spec(engine->state_root, id, &spec, err) < 0 ||
 	    prepare_process(spec->process, state.pid, opts, err) < 0)

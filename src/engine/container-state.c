@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/container-config.h"
 #include "engine/container-store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -41,6 +42,7 @@ unsigned long long container_pid_start_time(pid_t pid)
 	_cleanup_close_ int fd = -1;
 	unsigned long long start = 0;
 	const char *p;
+	char state;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -56,9 +58,13 @@ unsigned long long container_pid_start_time(pid_t pid)
 	/* Field 22; the command name in field 2 may hold spaces. */
 	p = strrchr(buf, ')');
 	if (p == NULL || sscanf(p + 2,
-				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				"%c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
 				"%*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-				&start) != 1)
+				&state, &start) != 2)
+		return 0;
+
+	/* A zombie has exited; its parent may never reap it. */
+	if (state == 'Z' || state == 'X')
 		return 0;
 	return start;
 }
@@ -71,10 +77,12 @@ int container_state_write_monitor(const char *run_dir, pid_t init_pid,
 	_cleanup_json_ json_t *j = NULL;
 	pid_t self = getpid();
 
-	j = json_pack("{s:i, s:I, s:i, s:s}", "monitor_pid", (int)self,
+	j = json_pack("{s:i, s:I, s:i, s:I, s:s}", "monitor_pid", (int)self,
 		      "monitor_start_time",
 		      (json_int_t)container_pid_start_time(self), "pid",
-		      (int)init_pid, "started_at", started_at);
+		      (int)init_pid, "start_time",
+		      (json_int_t)container_pid_start_time(init_pid),
+		      "started_at", started_at);
 	return json_write_file_atomic(path, j, err);
 }
 
@@ -87,15 +95,26 @@ static void copy_string(char *buf, size_t size, const json_t *j,
 }
 
 /* A missing process has start time 0, which no live process has. */
-static bool monitor_alive(const struct container_state *s)
+static bool pid_alive(pid_t pid, unsigned long long start_time)
 {
 	unsigned long long start;
 
-	if (s->monitor_pid <= 0)
+	if (pid <= 0 || start_time == 0)
 		return false;
 
-	start = container_pid_start_time(s->monitor_pid);
-	return start != 0 && start == s->monitor_start_time;
+	start = container_pid_start_time(pid);
+	return start != 0 && start == start_time;
+}
+
+static bool monitor_alive(const struct container_state *s)
+{
+	return pid_alive(s->monitor_pid, s->monitor_start_time);
+}
+
+/* The init of a container whose monitor was killed may still run. */
+static bool init_alive(const struct container_state *s)
+{
+	return pid_alive(s->pid, s->start_time);
 }
 
 static void read_monitor(const char *run_dir, struct container_state *s)
@@ -111,6 +130,8 @@ static void read_monitor(const char *run_dir, struct container_state *s)
 	s->monitor_start_time = (unsigned long long)json_integer_value(
 		json_object_get(j, "monitor_start_time"));
 	s->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+	s->start_time = (unsigned long long)json_integer_value(
+		json_object_get(j, "start_time"));
 	copy_string(s->started_at, sizeof(s->started_at), j, "started_at");
 }
 
@@ -144,12 +165,13 @@ int container_state_get(const struct engine *engine, const char *id,
 
 	if (s.monitor_pid > 0 &&
 	    (!has_exit || strcmp(exit_started, s.started_at) != 0)) {
-		if (monitor_alive(&s)) {
+		if (monitor_alive(&s) || init_alive(&s)) {
+			s.orphaned = !monitor_alive(&s);
 			s.status = CONTAINER_STATUS_RUNNING;
 			*ret = s;
 			return 0;
 		}
-		/* The monitor died without recording the exit. */
+		/* The monitor and the init died without recording the exit. */
 		s.status = CONTAINER_STATUS_EXITED;
 		s.exit_code = EXIT_CODE_LOST;
 		s.pid = 0;
@@ -172,17 +194,24 @@ int container_state_wait_monitor(const struct container_state *state,
 {
 	_cleanup_close_ int pidfd = -1;
 	struct pollfd pfd;
+	pid_t pid = state->monitor_pid;
 	int r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, state->monitor_pid, 0);
+	/* Without its monitor, a container ends when its init does. */
+	if (!monitor_alive(state)) {
+		if (!init_alive(state))
+			return 1;
+		pid = state->pid;
+	}
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0 && errno == ESRCH)
 		return 1;
 	if (pidfd < 0)
-		return berth_error_set(err, errno, "open monitor pid %d",
-				       (int)state->monitor_pid);
+		return berth_error_set(err, errno, "open pid %d", (int)pid);
 
-	/* The pid may have been reused after the monitor exited. */
-	if (!monitor_alive(state))
+	/* The pid may have been reused after the process exited. */
+	if (!monitor_alive(state) && !init_alive(state))
 		return 1;
 
 	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
@@ -193,4 +222,27 @@ int container_state_wait_monitor(const struct container_state *state,
 	if (r < 0)
 		return berth_error_set(err, errno, "wait for the monitor");
 	return r > 0 ? 1 : 0;
+}
+
+int container_not_running(const struct engine *engine, const char *id,
+			  struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	struct container_config *config = NULL;
+	int r;
+
+	/* Users know containers by name, rarely by the full id. */
+	if (container_config_load(dir, &config, NULL) < 0 ||
+	    config->name == NULL)
+		r = berth_error_set(err, 0,
+				    "container '%.12s' is not running: start "
+				    "it first",
+				    id);
+	else
+		r = berth_error_set(err, 0,
+				    "container '%s' is not running: start it "
+				    "first",
+				    config->name);
+	container_config_free(config);
+	return r;
 }

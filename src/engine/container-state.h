@@ -10,8 +10,9 @@
  * for it), the init's pid and the start time. When the init exits the
  * monitor writes ROOT/containers/<id>/exit.json (exit code, times, OOM
  * kill) before it cleans up and exits. The container runs while its
- * monitor lives and exit.json does not describe the current run; a
- * vanished monitor (kill -9, reboot) means exited.
+ * monitor lives and exit.json does not describe the current run, or,
+ * when the monitor was killed, while the init (pid and start time)
+ * lives; a vanished monitor and init (kill -9, reboot) means exited.
  */
 
 #include <stdbool.h>
@@ -30,9 +31,11 @@ struct container_state {
 	enum container_status status;
 	pid_t monitor_pid;
 	unsigned long long monitor_start_time;
-	pid_t pid;	      /* the init, 0 unless running */
-	char started_at[40];  /* RFC 3339, "" = never started */
-	char finished_at[40]; /* "" = not finished */
+	pid_t pid;		       /* the init, 0 unless running */
+	unsigned long long start_time; /* the init's, in /proc ticks */
+	bool orphaned;		       /* running, but its monitor was killed */
+	char started_at[40];	       /* RFC 3339, "" = never started */
+	char finished_at[40];	       /* "" = not finished */
 	int exit_code;
 	bool oom_killed;
 };
@@ -42,17 +45,22 @@ int container_state_get(const struct engine *engine, const char *id,
 
 const char *container_status_name(enum container_status status);
 
+/* Fail with "container NAME is not running". */
+int container_not_running(const struct engine *engine, const char *id,
+			  struct berth_error **err);
+
 /* Write RUNROOT/containers/<id>/monitor.json for this process. */
 int container_state_write_monitor(const char *run_dir, pid_t init_pid,
 				  const char *started_at,
 				  struct berth_error **err);
 
-/* /proc/PID/stat start time, 0 when the process is gone. */
+/* /proc/PID/stat start time, 0 when the process is gone or a zombie. */
 unsigned long long container_pid_start_time(pid_t pid);
 
 /*
- * Wait until the monitor described by state exits, at most timeout_ms
- * (-1 = forever). Returns 1 when it exited, 0 on timeout.
+ * Wait until the monitor described by state exits (or the init, when
+ * the monitor is gone), at most timeout_ms (-1 = forever). Returns 1
+ * when it exited, 0 on timeout.
  */
 int container_state_wait_monitor(const struct container_state *state,
 				 int timeout_ms, struct berth_error **err);

@@ -42,6 +42,9 @@ struct create_ctx {
 	unsigned long long start_time;
 	char *cgroup_path;
 	struct runtime_record record;
+	/* shallow copies of the spec and its process, with granted caps */
+	struct spec granted_spec;
+	struct spec_process granted_process;
 };
 
 static int resolve_paths(struct create_ctx *c, struct berth_error **err)
@@ -256,7 +259,7 @@ static int init_died(struct create_ctx *c, struct berth_error **err)
 {
 	int status;
 
-	if (waitpid(c->pid, &status, 0) != c->pid)
+	if (runtime_reap_child(c->pid, RUNTIME_KILL_WAIT_MS, &status) < 0)
 		return -1;
 
 	c->pid = 0;
@@ -386,10 +389,14 @@ static int start_init(struct create_ctx *c, struct berth_error **err)
 	if (wait_ready(c, sync_fd, err) < 0)
 		return -1;
 
-	if (c->console_master >= 0 &&
-	    terminal_send_master(c->opts->console_socket, c->console_master,
-				 err) < 0)
-		return -1;
+	if (c->console_master >= 0) {
+		_cleanup_close_ int sock =
+			terminal_connect(c->opts->console_socket, err);
+
+		if (sock < 0 ||
+		    terminal_send_master(sock, c->console_master, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -418,11 +425,8 @@ static int finish_create(struct create_ctx *c, struct berth_error **err)
 
 static void undo_create(struct create_ctx *c)
 {
-	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (c->pid > 0)
+		runtime_kill_child(c->pid);
 
 	if (c->cgroup_path != NULL)
 		(void)cgroup_destroy(c->cgroup_path, NULL);
@@ -449,10 +453,25 @@ static void clear_ctx(struct create_ctx *c)
 	runtime_record_clear(&c->record);
 }
 
+/* Point c->spec at a copy whose process asks only for grantable caps. */
+static void drop_unbounded_capabilities(struct create_ctx *c)
+{
+	if (!c->spec->process->has_capabilities)
+		return;
+
+	c->granted_spec = *c->spec;
+	c->granted_process = *c->spec->process;
+	runtime_drop_unbounded_capabilities(&c->granted_process.capabilities);
+	c->granted_spec.process = &c->granted_process;
+	c->spec = &c->granted_spec;
+}
+
 static int create_steps(struct create_ctx *c, struct berth_error **err)
 {
 	if (check_spec(c, err) < 0 || resolve_paths(c, err) < 0)
 		return -1;
+
+	drop_unbounded_capabilities(c);
 
 	if (make_state_dir(c, err) < 0)
 		return -1;

@@ -312,7 +312,7 @@ void container_init(const struct init_args *a)
 	if (start_fd >= 0 && hooks_run(&a->spec->hooks.start_container,
 				       "startContainer", state, &err) == 0) {
 		if (write(start_fd, "0", 1) == 1)
-			process_exec(a->spec->process, path,
+			process_exec(a->spec->process, path, true,
 				     a->spec->linux.seccomp, &err);
 		else
 			berth_error_set(&err, errno, "write the exec fifo");

@@ -6,6 +6,11 @@
  * the caller. The child joins the cgroup and the other namespaces, then
  * sets up its process as the init does. A failure before execve comes
  * back over a close-on-exec pipe: EOF there means execve succeeded.
+ *
+ * A terminal comes from the container's own /dev/ptmx, so that the
+ * process sees its slave in the container's /dev/pts as runc's exec
+ * does. The parent connects to the console socket before fork; the
+ * child sends the master over that connection once it is inside.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +30,7 @@ struct exec_ctx {
 	const struct runtime_exec_options *opts;
 	const struct spec *spec; /* the container's config.json */
 	const struct runtime_record *record;
-	char *console_path;
-	int console_master;
+	int console_sock;  /* connected console socket, or -1 */
 	int console_slave; /* in the child */
 	int error_fd;	   /* write end in the child */
 };
@@ -67,19 +71,34 @@ static int enter_container(const struct exec_ctx *c, struct berth_error **err)
 	return 0;
 }
 
+/* Inside the container: open a terminal and hand its master out. */
+static int open_container_terminal(struct exec_ctx *c, struct berth_error **err)
+{
+	_cleanup_free_ char *slave_path = NULL;
+	_cleanup_close_ int master = -1;
+
+	if (terminal_create(&master, &slave_path, err) < 0)
+		return -1;
+
+	c->console_slave = terminal_open_slave(slave_path, err);
+	if (c->console_slave < 0)
+		return -1;
+
+	return terminal_send_master(c->console_sock, master, err);
+}
+
 static int exec_child_steps(struct exec_ctx *c, struct berth_error **err)
 {
 	const struct spec_process *p = c->opts->process;
 	_cleanup_free_ char *path = NULL;
 
-	/* The host's /dev/pts is out of reach inside the container. */
-	if (c->console_path != NULL) {
-		c->console_slave = terminal_open_slave(c->console_path, err);
-		if (c->console_slave < 0)
-			return -1;
-	}
+	if (enter_container(c, err) < 0)
+		return -1;
 
-	if (enter_container(c, err) < 0 || exec_setup_stdio(c, err) < 0)
+	if (c->console_sock >= 0 && open_container_terminal(c, err) < 0)
+		return -1;
+
+	if (exec_setup_stdio(c, err) < 0)
 		return -1;
 
 	if (process_find_executable(p, &path, err) < 0 ||
@@ -96,7 +115,8 @@ static int exec_child_steps(struct exec_ctx *c, struct berth_error **err)
 	}
 	runtime_close_fds_on_exec(3 + c->opts->preserve_fds);
 
-	return process_exec(p, path, c->spec->linux.seccomp, err);
+	return process_exec(p, path, c->opts->create_cwd,
+			    c->spec->linux.seccomp, err);
 }
 
 __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
@@ -142,10 +162,8 @@ static int fork_in_container(struct exec_ctx *c, int *ret_error_fd,
 	fork_errno = errno;
 
 	if (namespaces_restore_pid(saved, err) < 0) {
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
+		if (pid > 0)
+			runtime_kill_child(pid);
 		return -1;
 	}
 
@@ -169,8 +187,10 @@ static int wait_exec(int error_fd, pid_t pid, struct berth_error **err)
 	if (n == 0)
 		return 0;
 
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	/* An error message or a failed recv: the child exits, or is made to. */
+	if (n != (ssize_t)sizeof(msg) ||
+	    runtime_reap_child(pid, RUNTIME_KILL_WAIT_MS, NULL) < 0)
+		runtime_kill_child(pid);
 
 	if (n != (ssize_t)sizeof(msg))
 		return berth_error_set(err, EPIPE,
@@ -209,9 +229,11 @@ static int exec_run(struct exec_ctx *c, pid_t *ret_pid, int *ret_status,
 				       "--console-socket is required when "
 				       "process.terminal is true");
 
-	if (o->process->terminal &&
-	    terminal_create(&c->console_master, &c->console_path, err) < 0)
-		return -1;
+	if (o->process->terminal) {
+		c->console_sock = terminal_connect(o->console_socket, err);
+		if (c->console_sock < 0)
+			return -1;
+	}
 
 	if (fork_in_container(c, &error_fd, &pid, err) < 0)
 		return -1;
@@ -219,13 +241,9 @@ static int exec_run(struct exec_ctx *c, pid_t *ret_pid, int *ret_status,
 	if (wait_exec(error_fd, pid, err) < 0)
 		return -1;
 
-	if ((c->console_master >= 0 &&
-	     terminal_send_master(o->console_socket, c->console_master, err) <
-		     0) ||
-	    (o->pid_file != NULL &&
-	     runtime_write_pid_file(o->pid_file, pid, err) < 0)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	if (o->pid_file != NULL &&
+	    runtime_write_pid_file(o->pid_file, pid, err) < 0) {
+		runtime_kill_child(pid);
 		return -1;
 	}
 
@@ -247,14 +265,21 @@ int runtime_exec(const char *state_root, const char *id,
 		 int *ret_status, struct berth_error **err)
 {
 	_cleanup_spec_ struct spec *spec = NULL;
+	struct runtime_exec_options granted_opts = *opts;
+	struct spec_process granted_process = *opts->process;
 	struct runtime_record r;
 	struct exec_ctx c = {
-		.opts = opts, .console_master = -1, .console_slave = -1};
+		.opts = &granted_opts, .console_sock = -1, .console_slave = -1};
 	enum runtime_status status;
 	int ret = -1;
 
 	if (runtime_record_read(state_root, id, &r, err) < 0)
 		return -1;
+
+	if (granted_process.has_capabilities)
+		runtime_drop_unbounded_capabilities(
+			&granted_process.capabilities);
+	granted_opts.process = &granted_process;
 
 	status = runtime_record_status(state_root, &r);
 	if (status != RUNTIME_STATUS_RUNNING &&
@@ -268,9 +293,8 @@ int runtime_exec(const char *state_root, const char *id,
 		ret = exec_run(&c, ret_pid, ret_status, err);
 	}
 
-	if (c.console_master >= 0)
-		close(c.console_master);
-	free(c.console_path);
+	if (c.console_sock >= 0)
+		close(c.console_sock);
 	runtime_record_clear(&r);
 	return ret;
 }

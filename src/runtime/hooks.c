@@ -25,14 +25,6 @@ struct hook_run {
 	size_t output_len;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Start the hook with the state already sitting in its stdin pipe. The
  * pipe is grown to hold all of it, so writing before the fork never
@@ -94,58 +86,117 @@ static int hook_spawn(const struct spec_hook *hook, const char *state_text,
 	return 0;
 }
 
-/* Collect the hook's output until it closes it or the deadline passes. */
+/* Append one read of the hook's output; false at end of file or error. */
+static bool hook_read_output(struct hook_run *run)
+{
+	char buf[512];
+	ssize_t n;
+
+	do {
+		n = read(run->out_fd, buf, sizeof(buf));
+	} while (n < 0 && errno == EINTR);
+
+	if (n < 0 && errno == EAGAIN)
+		return true;
+	if (n <= 0)
+		return false;
+
+	if (run->output_len + (size_t)n < sizeof(run->output) - 1) {
+		memcpy(run->output + run->output_len, buf, (size_t)n);
+		run->output_len += (size_t)n;
+	}
+	return true;
+}
+
+/* Take what the exited hook left in the pipe, without waiting for more. */
+static void hook_drain_output(struct hook_run *run)
+{
+	int flags = fcntl(run->out_fd, F_GETFL);
+
+	if (flags < 0 || fcntl(run->out_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return;
+
+	while (run->output_len < sizeof(run->output) - 1) {
+		size_t before = run->output_len;
+
+		if (!hook_read_output(run) || run->output_len == before)
+			return;
+	}
+}
+
+/*
+ * Collect the hook's output until the hook exits, or the deadline
+ * passes (false). A process the hook left running in the background may
+ * hold its stdout open for good, so the hook's exit, seen on its pidfd,
+ * ends the wait and the hook is reaped at once. Without pidfds (before
+ * Linux 5.3) end of file on the output ends it.
+ */
 static bool hook_collect(struct hook_run *run, long deadline)
 {
+	_cleanup_close_ int pidfd = runtime_pidfd_open(run->pid);
+	bool out_open = true;
+
 	for (;;) {
-		struct pollfd pfd = {.fd = run->out_fd, .events = POLLIN};
+		struct pollfd pfd[2] = {
+			{.fd = out_open ? run->out_fd : -1, .events = POLLIN},
+			{.fd = pidfd, .events = POLLIN},
+		};
 		int timeout = -1;
-		char buf[512];
-		ssize_t n;
 
 		if (deadline > 0) {
-			timeout = (int)(deadline - now_ms());
+			timeout = (int)(deadline - runtime_now_ms());
 			if (timeout <= 0)
 				return false;
 		}
 
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
-			return true;
-		if (pfd.revents == 0)
-			continue;
-
-		n = read(run->out_fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			return true;
 
-		if (run->output_len + (size_t)n < sizeof(run->output) - 1) {
-			memcpy(run->output + run->output_len, buf, (size_t)n);
-			run->output_len += (size_t)n;
+		if (pfd[0].revents != 0 && !hook_read_output(run))
+			out_open = false;
+
+		if (pfd[1].revents != 0) {
+			if (out_open)
+				hook_drain_output(run);
+			return true;
 		}
+
+		if (!out_open && pidfd < 0)
+			return true;
 	}
+}
+
+/* Reap the hook that hook_collect() saw exit, within the deadline. */
+static bool hook_reap(const struct hook_run *run, long deadline, int *status)
+{
+	long remaining = -1;
+
+	if (deadline > 0) {
+		remaining = deadline - runtime_now_ms();
+		if (remaining < 0)
+			remaining = 0;
+	}
+	return runtime_reap_child(run->pid, (int)remaining, status) == 0;
 }
 
 static int hook_run_one(const struct spec_hook *hook, const char *stage,
 			const char *state_text, struct berth_error **err)
 {
 	struct hook_run run = {.pid = -1, .out_fd = -1};
-	long deadline =
-		hook->timeout > 0 ? now_ms() + hook->timeout * 1000L : 0;
+	long deadline = hook->timeout > 0 ?
+				runtime_now_ms() + hook->timeout * 1000L :
+				0;
 	bool finished;
-	int status;
+	int status = 0;
 
 	if (hook_spawn(hook, state_text, &run, err) < 0)
 		return berth_error_wrap(err, "run %s hook", stage);
 
-	finished = hook_collect(&run, deadline);
+	finished = hook_collect(&run, deadline) &&
+		   hook_reap(&run, deadline, &status);
 	close(run.out_fd);
 	if (!finished)
-		kill(run.pid, SIGKILL);
-
-	while (waitpid(run.pid, &status, 0) < 0 && errno == EINTR)
-		;
+		runtime_kill_child(run.pid);
 
 	run.output[run.output_len] = '\0';
 	if (!finished)

@@ -214,24 +214,26 @@ int process_set_oom_score_adj(const struct spec_process *process,
 }
 
 /*
- * A missing working directory is created, as Docker does for a WORKDIR
- * the image lacks. The directory may be readable only by the
- * container user (a home directory on NFS with root squashing), so a
- * permission error here is retried after the user switch.
+ * With create, a missing working directory is created, as Docker does
+ * for a WORKDIR the image lacks and runc does for the init. An exec
+ * process gets no such help, as in runc: its failure carries status 126
+ * like any other exec failure. The directory may be readable only by
+ * the container user (a home directory on NFS with root squashing), so
+ * a permission error here is retried after the user switch.
  */
-static int change_directory(const char *cwd, bool retry, bool *ret_done,
-			    struct berth_error **err)
+static int change_directory(const char *cwd, bool retry, bool create,
+			    bool *ret_done, struct berth_error **err)
 {
 	if (chdir(cwd) == 0) {
 		*ret_done = true;
 		return 0;
 	}
 
-	if (retry && errno == ENOENT) {
+	if (retry && create && errno == ENOENT) {
 		if (fs_mkdir_p(cwd, 0755, err) < 0)
 			return berth_error_wrap(err, "create process.cwd");
 
-		return change_directory(cwd, false, ret_done, err);
+		return change_directory(cwd, false, create, ret_done, err);
 	}
 
 	if (retry && (errno == EACCES || errno == EPERM)) {
@@ -239,10 +241,11 @@ static int change_directory(const char *cwd, bool retry, bool *ret_done,
 		return 0;
 	}
 
-	return berth_error_set(err, errno,
-			       "change to the working directory '%s' from "
-			       "process.cwd",
-			       cwd);
+	return berth_error_set_status(err, create ? 0 : BERTH_EXIT_CANNOT_EXEC,
+				      errno,
+				      "change to the working directory '%s' "
+				      "from process.cwd",
+				      cwd);
 }
 
 static int exec_status(int e)
@@ -261,11 +264,12 @@ static int exec_status(int e)
  * way.
  */
 int process_exec(const struct spec_process *process, const char *path,
-		 const struct spec_seccomp *seccomp, struct berth_error **err)
+		 bool create_cwd, const struct spec_seccomp *seccomp,
+		 struct berth_error **err)
 {
 	bool in_cwd = false;
 
-	if (change_directory(process->cwd, true, &in_cwd, err) < 0)
+	if (change_directory(process->cwd, true, create_cwd, &in_cwd, err) < 0)
 		return -1;
 
 	umask(process->user.has_umask ? process->user.umask : 0022);
@@ -276,7 +280,8 @@ int process_exec(const struct spec_process *process, const char *path,
 	if (process_set_identity(process, err) < 0)
 		return -1;
 
-	if (!in_cwd && change_directory(process->cwd, false, &in_cwd, err) < 0)
+	if (!in_cwd &&
+	    change_directory(process->cwd, false, create_cwd, &in_cwd, err) < 0)
 		return -1;
 
 	if (process->no_new_privileges) {

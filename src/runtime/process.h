@@ -20,6 +20,7 @@
  * needs CAP_SYS_ADMIN, which a non-root user has lost after setresuid.
  */
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "runtime/spec.h"
@@ -50,10 +51,12 @@ int process_set_identity(const struct spec_process *process,
 
 /*
  * Apply cwd, umask, user, capabilities, no_new_privs and the seccomp
- * filter (may be NULL), then execve path with args and env. Returns only
- * on failure.
+ * filter (may be NULL), then execve path with args and env. A missing
+ * cwd is created when create_cwd is true; otherwise it fails with ENOENT
+ * and status 126. Returns only on failure.
  */
 int process_exec(const struct spec_process *process, const char *path,
-		 const struct spec_seccomp *seccomp, struct berth_error **err);
+		 bool create_cwd, const struct spec_seccomp *seccomp,
+		 struct berth_error **err);
 
 #endif

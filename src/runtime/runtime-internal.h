@@ -74,6 +74,43 @@ json_t *hooks_list_to_json(const struct spec_hook_list *list);
 void hooks_run_json(const json_t *hooks, const char *stage,
 		    const json_t *state);
 
+/* child-wait.c */
+
+/*
+ * How long to wait for a child to exit after SIGKILL. Only a child stuck
+ * in uninterruptible sleep (a hung FUSE or NFS mount) takes longer.
+ */
+#define RUNTIME_KILL_WAIT_MS 5000
+
+long runtime_now_ms(void); /* CLOCK_MONOTONIC */
+
+/* pidfd_open(2) of pid; -1 with errno on failure. */
+int runtime_pidfd_open(pid_t pid);
+
+/*
+ * Reap the child pid once it exits, waiting up to timeout_ms (-1 for no
+ * limit). Returns -1 with errno ETIMEDOUT when it is still running, or
+ * ECHILD when pid is not a child; *ret_status (may be NULL) gets the
+ * waitpid status on success.
+ */
+int runtime_reap_child(pid_t pid, int timeout_ms, int *ret_status);
+
+/*
+ * SIGKILL the child pid and reap it, waiting up to RUNTIME_KILL_WAIT_MS.
+ * NOTE: a child that outlives that wait stays unreaped until the caller
+ * exits.
+ */
+void runtime_kill_child(pid_t pid);
+
+/* capabilities-bounding.c */
+
+/*
+ * Remove from every set of caps the capabilities missing from the
+ * caller's bounding set, which no process it creates can hold, and log
+ * one warning for each.
+ */
+void runtime_drop_unbounded_capabilities(struct spec_capabilities *caps);
+
 /* namespaces.c */
 
 /* CLONE_NEW* flags of the spec's namespaces that have no path. */
@@ -106,13 +143,18 @@ int namespaces_join_process(pid_t pid, struct berth_error **err);
 
 /* terminal.c */
 
-/* Open a new pseudo-terminal on the host; return the master and slave path. */
+/*
+ * Open a new pseudo-terminal from /dev/ptmx as the caller sees it;
+ * return the master and the slave's path.
+ */
 int terminal_create(int *ret_master, char **ret_slave_path,
 		    struct berth_error **err);
 
-/* Send fd over the unix socket at socket_path with SCM_RIGHTS, as runc. */
-int terminal_send_master(const char *socket_path, int master,
-			 struct berth_error **err);
+/* Connect to the console socket at socket_path; return the socket. */
+int terminal_connect(const char *socket_path, struct berth_error **err);
+
+/* Send master over the connected console socket sock, as runc does. */
+int terminal_send_master(int sock, int master, struct berth_error **err);
 
 /*
  * In the container process: start a session, make the slave open as

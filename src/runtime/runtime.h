@@ -47,6 +47,11 @@ struct runtime_exec_options {
 	int stdio[3];
 	unsigned int preserve_fds;
 	bool detach; /* false = wait and return the exit status */
+	/*
+	 * Create a missing process.cwd, as for the init. When false, as in
+	 * runc, the exec fails with ENOENT and status 126.
+	 */
+	bool create_cwd;
 };
 
 enum runtime_status {

@@ -111,7 +111,8 @@ int runtime_write_pid_file(const char *path, pid_t pid,
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
-	if (fs_write_atomic(path, buf, (size_t)len, 0644, err) < 0)
+	/* Callers read the pid file at once, and no reboot keeps the pid. */
+	if (fs_write_replace(path, buf, (size_t)len, 0644, err) < 0)
 		return berth_error_wrap(err, "write pid file '%s'", path);
 	return 0;
 }
@@ -151,8 +152,13 @@ int runtime_record_write(const char *state_root,
 		runtime_container_dir(state_root, record->state.id);
 	_cleanup_free_ char *path = fs_path_join(dir, RUNTIME_STATE_FILE);
 	_cleanup_json_ json_t *j = record_to_json(record);
+	_cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
 
-	return json_write_file_atomic(path, j, err);
+	if (text == NULL)
+		return berth_error_set(err, ENOMEM, "serialize '%s'", path);
+
+	/* The state root is under /run, which no reboot keeps: no fsync. */
+	return fs_write_replace(path, text, strlen(text), 0644, err);
 }
 
 static char *dup_opt(const char *s)

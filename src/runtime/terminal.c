@@ -35,16 +35,17 @@ int terminal_create(int *ret_master, char **ret_slave_path,
 	return 0;
 }
 
-static int connect_unix(const char *path, struct berth_error **err)
+int terminal_connect(const char *socket_path, struct berth_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	size_t len = strlen(socket_path);
 
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (len >= sizeof(addr.sun_path))
 		return berth_error_set(err, ENAMETOOLONG,
 				       "console socket path '%s' is too long",
-				       path);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
+				       socket_path);
+	memcpy(addr.sun_path, socket_path, len + 1);
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -52,7 +53,8 @@ static int connect_unix(const char *path, struct berth_error **err)
 
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return berth_error_set(err, errno,
-				       "connect to console socket '%s'", path);
+				       "connect to console socket '%s'",
+				       socket_path);
 	return TAKE_FD(fd);
 }
 
@@ -61,10 +63,8 @@ static int connect_unix(const char *path, struct berth_error **err)
  * whose data is the terminal's name and whose SCM_RIGHTS control
  * message carries the master descriptor.
  */
-int terminal_send_master(const char *socket_path, int master,
-			 struct berth_error **err)
+int terminal_send_master(int sock, int master, struct berth_error **err)
 {
-	_cleanup_close_ int sock = connect_unix(socket_path, err);
 	char name[] = "/dev/ptmx";
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -79,9 +79,6 @@ int terminal_send_master(const char *socket_path, int master,
 	};
 	struct cmsghdr *cmsg;
 
-	if (sock < 0)
-		return -1;
-
 	memset(control.buf, 0, sizeof(control.buf));
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
@@ -91,9 +88,8 @@ int terminal_send_master(const char *socket_path, int master,
 
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		return berth_error_set(err, errno,
-				       "send the terminal to console socket "
-				       "'%s'",
-				       socket_path);
+				       "send the terminal to the console "
+				       "socket");
 	return 0;
 }
 

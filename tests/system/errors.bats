@@ -95,6 +95,46 @@ teardown() {
 	berth_assert_store_clean
 }
 
+@test "volumes over / or /proc fail with 125 before anything is made" {
+	for dest in / // /. /proc /proc/sys //proc/ /a/../proc; do
+		run timeout 30 "$BERTH" run --rm -v "$BATS_TEST_TMPDIR:$dest" \
+			busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid volume"* ]]
+	done
+	run "$BERTH" run --rm -v "$BATS_TEST_TMPDIR:/procs" busybox true
+	[ "$status" -eq 0 ]
+	berth_assert_store_clean
+}
+
+@test "a memory limit below 6m fails with 125" {
+	for value in 1 6291455 5m; do
+		run "$BERTH" run --rm -m "$value" busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"minimum is 6m"* ]]
+	done
+	run "$BERTH" run --rm -m 6m busybox true
+	[ "$status" -eq 0 ]
+	berth_assert_store_clean
+}
+
+@test "--cpus outside 0.01 to the CPU count and long host names fail" {
+	for value in 0.0000001 0.009 $(($(nproc) + 1)); do
+		run "$BERTH" run --rm --cpus "$value" busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"from 0.01 to $(nproc)"* ]]
+	done
+	run "$BERTH" run --rm --hostname "$(printf 'h%.0s' $(seq 65))" \
+		busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"longer than 64"* ]]
+	run "$BERTH" run --rm --hostname "$(printf 'h%.0s' $(seq 64))" \
+		busybox hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'h%.0s' $(seq 64))" ]
+	berth_assert_store_clean
+}
+
 @test "bad resource values fail with 125" {
 	for value in 12q -1 "" 0 m 99999999999999999999g; do
 		run "$BERTH" run --rm -m "$value" busybox true
@@ -156,4 +196,25 @@ teardown() {
 	run "$BERTH" ps --format yaml
 	[ "$status" -eq 125 ]
 	berth_assert_store_clean
+}
+
+@test "validation messages end with the hint, without an OS error" {
+	"$BERTH" run -d --name busy busybox sleep 100 >/dev/null
+	run "$BERTH" kill -s NOSUCH busy
+	[ "$status" -eq 125 ]
+	[ "$output" = "berth: unknown signal 'NOSUCH': use a name such as 'SIGTERM' or a number" ]
+	run "$BERTH" rm busy
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"stop it first or use -f" ]]
+	run "$BERTH" rm nosuch
+	[ "$output" = "berth: no such container: 'nosuch'" ]
+	"$BERTH" rm -f busy >/dev/null
+	berth_assert_store_clean
+}
+
+@test "berth without a command prints the help and exits 0" {
+	run --separate-stderr "$BERTH"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Usage: berth"* ]]
+	[ -z "$stderr" ]
 }

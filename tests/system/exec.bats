@@ -55,6 +55,25 @@ teardown() {
 	[ "$status" -eq 125 ]
 }
 
+@test "exec -u sets HOME from the user's passwd entry" {
+	run "$BERTH" exec -u nobody box sh -c 'echo $HOME'
+	[ "$output" = /nonexistent ]
+	run "$BERTH" exec -u 4321 box sh -c 'echo $HOME'
+	[ "$output" = / ]
+	run "$BERTH" exec -u nobody -e HOME=/h box sh -c 'echo $HOME'
+	[ "$output" = /h ]
+	run "$BERTH" exec box sh -c 'echo $HOME'
+	[ "$output" = /root ]
+}
+
+@test "exec -w of a missing directory fails with 126" {
+	run "$BERTH" exec -w /nonexist box pwd
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"/nonexist"* ]]
+	run "$BERTH" exec box test -e /nonexist
+	[ "$status" -eq 1 ]
+}
+
 @test "exec keeps the default capabilities" {
 	run "$BERTH" exec box grep CapEff /proc/self/status
 	[[ "$output" == *00000000a80425fb ]]
@@ -66,6 +85,13 @@ teardown() {
 }
 
 @test "exec -t gives a terminal" {
+	run script -qec "'$BERTH' exec -t box sh -c 'test -t 0 && test -t 1 &&
+		echo terminal'" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *terminal* ]]
+}
+
+@test "exec -t gives a terminal of the container's /dev/pts" {
 	run script -qec "'$BERTH' exec -t box tty" /dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" == */dev/pts/* ]]
@@ -85,5 +111,5 @@ teardown() {
 	"$BERTH" create --name stopped busybox true
 	run "$BERTH" exec stopped true
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"is not running"* ]]
+	[ "$output" = "berth: container 'stopped' is not running: start it first" ]
 }

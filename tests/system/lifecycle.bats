@@ -146,25 +146,49 @@ teardown() {
 	[[ "$name" =~ ^/[a-z]+_[a-z]+[0-9]*$ ]]
 }
 
-@test "stale runtime state after a reboot counts as exited" {
-	id=$("$BERTH" run -d busybox sleep 100)
-	pid=$(berth_inspect_field "$id" .State.Pid)
+# Kill the detached monitor of container $1 and wait until it is gone.
+kill_monitor() {
+	local monitor
+
 	monitor=$(jq -r .monitor_pid \
-		"$BERTH_RUNROOT/containers/$id/monitor.json")
-	# A killed monitor stands in for a reboot's lost state.
+		"$BERTH_RUNROOT/containers/$1/monitor.json")
 	kill -KILL "$monitor"
 	for _ in $(seq 1 50); do
-		[ -d "/proc/$monitor" ] || break
+		[ "$(awk '{ print $3 }' "/proc/$monitor/stat" 2>/dev/null)" \
+			= S ] || break
 		sleep 0.1
 	done
+}
+
+@test "a container whose monitor was killed runs until its init exits" {
+	id=$("$BERTH" run -d busybox sleep 100)
+	pid=$(berth_inspect_field "$id" .State.Pid)
+	kill_monitor "$id"
+	[ "$(berth_inspect_field "$id" .State.Status)" = running ]
+	[ "$(berth_inspect_field "$id" .State.Pid)" = "$pid" ]
+	run "$BERTH" exec "$id" true
+	[ "$status" -eq 0 ]
+	# start must not run a second copy.
+	run "$BERTH" start "$id"
+	[ "$(berth_inspect_field "$id" .State.Pid)" = "$pid" ]
+	[ "$(wc -l <"$(berth_container_cgroup_file "$id" pids/cgroup.procs)")" \
+		-eq 1 ]
+	run "$BERTH" stop -t 1 "$id"
+	[ "$status" -eq 0 ]
+	[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != S ]
 	[ "$(berth_inspect_field "$id" .State.Status)" = exited ]
 	run "$BERTH" rm "$id"
 	[ "$status" -eq 0 ]
-	for _ in $(seq 1 50); do
-		[ -d "/proc/$pid" ] || break
-		sleep 0.1
-	done
-	[ ! -d "/proc/$pid" ]
+	berth_assert_store_clean
+}
+
+@test "rm -f removes a container whose monitor was killed" {
+	id=$("$BERTH" run -d busybox sleep 100)
+	pid=$(berth_inspect_field "$id" .State.Pid)
+	kill_monitor "$id"
+	run "$BERTH" rm -f "$id"
+	[ "$status" -eq 0 ]
+	[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != S ]
 	berth_assert_store_clean
 }
 

@@ -195,6 +195,22 @@ teardown() {
 	[[ "$output" == *"unsupported network 'bridge'"* ]]
 }
 
+@test "run names no unreachable name server without a network" {
+	run "$BERTH" run --rm busybox cat /etc/resolv.conf
+	[ "$status" -eq 0 ]
+	[ -z "$(echo "$output" | grep nameserver)" ]
+}
+
+@test "run --network host takes the host's name and name servers" {
+	run "$BERTH" run --rm --network host busybox cat /etc/resolv.conf
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat /etc/resolv.conf)" ]
+	run "$BERTH" run --rm --network host busybox hostname
+	[ "$output" = "$(hostname)" ]
+	run "$BERTH" run --rm --network host -h given busybox hostname
+	[ "$output" = given ]
+}
+
 @test "run -v bind mounts a host directory" {
 	mkdir "$BATS_TEST_TMPDIR/data"
 	echo from-host >"$BATS_TEST_TMPDIR/data/in"

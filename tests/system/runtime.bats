@@ -344,6 +344,39 @@ while True:
 	[ "$(jq length <<<"$output")" -eq 1 ]
 }
 
+@test "exec with a missing cwd fails with 126" {
+	berth_runtime_bundle "$BUNDLE" "$ID" /bin/sleep 100
+	rt run -d -b "$BUNDLE" "$ID"
+
+	run -126 rt exec --cwd /nonexist "$ID" /bin/pwd
+	[[ $output == *"/nonexist"* ]]
+	[[ $output == *"No such file or directory"* ]]
+
+	run rt exec "$ID" /bin/sh -c 'test -e /nonexist'
+	[ "$status" -eq 1 ]
+}
+
+@test "capability outside the bounding set is ignored" {
+	if capsh --decode="$(awk '/^CapBnd/ { print $2 }' /proc/self/status)" |
+		grep -qi cap_sys_resource; then
+		skip "CAP_SYS_RESOURCE is in this host's bounding set"
+	fi
+	berth_runtime_bundle "$BUNDLE" "$ID" /bin/sh -c \
+		'grep CapEff /proc/self/status'
+	berth_runtime_config "$BUNDLE" '.process.capabilities |= with_entries(
+		.value += ["CAP_SYS_RESOURCE", "CAP_NET_ADMIN"])'
+
+	run --separate-stderr rt run -b "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "capability 'CAP_SYS_RESOURCE' is not in the runtime's \
+bounding set, ignoring" <<<"$stderr")" -eq 1 ]
+	[[ $stderr != *CAP_NET_ADMIN* ]]
+	# CAP_NET_ADMIN is bit 12, so the effective set still has it.
+	eff=$((16#$(awk '{ print $2 }' <<<"$output")))
+	[ $((eff >> 12 & 1)) -eq 1 ]
+	[ $((eff >> 24 & 1)) -eq 0 ]
+}
+
 @test "exec in a stopped container fails" {
 	berth_runtime_bundle "$BUNDLE" "$ID" /bin/true
 	rt run -d -b "$BUNDLE" "$ID"
@@ -454,6 +487,21 @@ while True:
 	[[ $output == *prestart* ]]
 	[ ! -e "$RT_ROOT/$ID" ]
 	[ -z "$(container_cgroups "$ID")" ]
+}
+
+@test "hook leaving a background process is reaped" {
+	local pid_file=$BATS_TEST_TMPDIR/background.pid
+	berth_runtime_bundle "$BUNDLE" "$ID" /bin/true
+	# The background sleep keeps the hook's stdout open after it exits.
+	berth_runtime_config "$BUNDLE" --arg pid_file "$pid_file" '
+		.hooks.prestart = [{path: "/bin/sh", args: ["sh", "-c",
+			"sleep 60 & echo $! >\($pid_file); echo started"]}]'
+
+	SECONDS=0
+	run rt run -b "$BUNDLE" "$ID"
+	kill "$(cat "$pid_file")"
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 30 ]
 }
 
 @test "user namespace maps container root" {

@@ -315,7 +315,7 @@ static int child_exec_status(struct fixture *f)
 	strv_push(&f->process.args,
 		  "cat /proc/self/status > status.txt && pwd >> status.txt");
 
-	process_exec(&f->process, "/bin/sh", seccomp, &err);
+	process_exec(&f->process, "/bin/sh", true, seccomp, &err);
 	berth_error_report(&err, "test-process", stderr);
 	return 101;
 }
@@ -420,7 +420,7 @@ static int child_exec_missing(struct fixture *f)
 {
 	_cleanup_error_ struct berth_error *err = NULL;
 
-	process_exec(&f->process, "/nonexistent/prog", NULL, &err);
+	process_exec(&f->process, "/nonexistent/prog", true, NULL, &err);
 	if (err == NULL || err->errnum != ENOENT || err->status != 127 ||
 	    strcmp(err->msg, "execute '/nonexistent/prog'") != 0)
 		return 1;
@@ -441,7 +441,7 @@ static int child_bad_cwd(struct fixture *f)
 	make_file(f, "file", 0644);
 	free(f->process.cwd);
 	f->process.cwd = xstrdup(cwd);
-	process_exec(&f->process, "/bin/true", NULL, &err);
+	process_exec(&f->process, "/bin/true", true, NULL, &err);
 	if (err == NULL || err->errnum != ENOTDIR ||
 	    strstr(err->msg, "change to the working directory") == NULL ||
 	    strstr(err->msg, cwd) == NULL)
@@ -695,7 +695,7 @@ static void exec_bundle_process(void *arg)
 	if (spec_load(config, &spec, &err) < 0)
 		_exit(122);
 
-	process_exec(spec->process, busybox, spec->linux.seccomp, &err);
+	process_exec(spec->process, busybox, true, spec->linux.seccomp, &err);
 	berth_error_report(&err, "test-process", stderr);
 	_exit(123);
 }
