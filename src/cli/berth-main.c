@@ -35,6 +35,19 @@ static const struct cli_command commands[] = {
 	{"images", cmd_images, "List images"},
 	{"rmi", cmd_rmi, "Remove one or more images"},
 	{"tag", cmd_tag, "Add a name to an image"},
+	{"commit", cmd_commit, "Make an image of a container's changes"},
+	{"diff", cmd_diff, "List the files a container changed"},
+	{"export", cmd_export, "Write a container's file system as a tar"},
+	{"history", cmd_history, "Show how an image was made"},
+	{"image", cmd_image, "Manage images (history, ls, prune, rm, ...)"},
+	{"build", cmd_build, "Build an image from a Containerfile"},
+	{"pull", cmd_pull, "Download an image from a registry"},
+	{"push", cmd_push, "Upload an image to a registry"},
+	{"login", cmd_login, "Store credentials for a registry"},
+	{"logout", cmd_logout, "Remove the credentials of a registry"},
+	{"save", cmd_save, "Write images to a tar archive"},
+	{"load", cmd_load, "Load images from a tar archive"},
+	{"version", cmd_version, "Show the version of berth"},
 };
 
 int cli_fail(struct berth_error **err)

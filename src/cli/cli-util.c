@@ -3,12 +3,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/inspect-format.h"
 #include "runtime/runtime.h"
+#include "util/cleanup.h"
 #include "util/xalloc.h"
 
 #define CPU_PERIOD 100000
@@ -136,4 +139,91 @@ int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
 	}
 	engine_clear(&engine);
 	return status;
+}
+
+/* Docker options that new users try first, with what berth offers. */
+static const char *unsupported_hint(const char *name)
+{
+	if (strcmp(name, "publish") == 0 || strcmp(name, "p") == 0 ||
+	    strcmp(name, "publish-all") == 0 || strcmp(name, "P") == 0)
+		return "published ports need bridge networks, which berth "
+		       "does not have yet; --network host shares the host's "
+		       "ports";
+	return NULL;
+}
+
+static int unknown_option(const char *command, const char *arg)
+{
+	_cleanup_free_ char *name = NULL;
+	char short_name[2] = "";
+	const char *hint;
+
+	/* getopt_long() leaves optopt 0 for an unknown long option. */
+	if (optopt == 0 && strncmp(arg, "--", 2) == 0) {
+		name = xstrndup(arg + 2, strcspn(arg + 2, "="));
+		hint = unsupported_hint(name);
+		return cli_usage_error(command, "unknown flag: --%s%s%s", name,
+				       hint != NULL ? ": " : "",
+				       hint != NULL ? hint : "");
+	}
+
+	short_name[0] = (char)optopt;
+	hint = unsupported_hint(short_name);
+	return cli_usage_error(
+		command, "unknown shorthand flag: '%c' in -%c%s%s", optopt,
+		optopt, hint != NULL ? ": " : "", hint != NULL ? hint : "");
+}
+
+int cli_option_error(const char *command, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c != ':')
+		return unknown_option(command, arg);
+
+	if (strncmp(arg, "--", 2) == 0)
+		return cli_usage_error(command,
+				       "flag needs an argument: --%.*s",
+				       (int)strcspn(arg + 2, "="), arg + 2);
+	return cli_usage_error(command, "flag needs an argument: '%c' in -%c",
+			       optopt, optopt);
+}
+
+int cli_check_input_tty(const char *command, bool interactive, bool tty)
+{
+	if (!interactive || !tty || isatty(STDIN_FILENO))
+		return 0;
+
+	return cli_usage_error(command,
+			       "the input device is not a TTY: drop -t to "
+			       "pipe input into the container");
+}
+
+int cli_parse_list_format(const char *command, const char *format,
+			  const char *example, bool *ret_json,
+			  const char **ret_template)
+{
+	struct berth_error *err = NULL;
+	int r;
+
+	*ret_json = strcmp(format, "json") == 0;
+	*ret_template = NULL;
+	if (*ret_json || strcmp(format, "table") == 0)
+		return 0;
+
+	if (strstr(format, "{{") == NULL || strncmp(format, "table ", 6) == 0)
+		return cli_usage_error(command,
+				       "invalid format '%s': use 'table', "
+				       "'json' or a template such as '%s'",
+				       format, example);
+
+	if (inspect_format_check(format, &err) < 0) {
+		r = cli_usage_error(command, "%s", err->msg);
+		berth_error_free(&err);
+		return r;
+	}
+
+	*ret_json = true;
+	*ret_template = format;
+	return 0;
 }

@@ -21,6 +21,32 @@ int cli_parse_memory(const char *s, int64_t *ret, struct berth_error **err);
 /* Parse --cpus ("1.5") into a CFS quota for a period of 100000 us. */
 int cli_parse_cpus(const char *s, int64_t *ret_quota, struct berth_error **err);
 
+/*
+ * Report the option that getopt_long() rejected, c being '?' for an
+ * unknown option or ':' for a missing value (the option string must
+ * start with "+:"), in the words Docker uses. Returns the usage error's
+ * exit status.
+ */
+int cli_option_error(const char *command, int c, char **argv);
+
+/*
+ * Fail as Docker does when -i and -t are given but stdin is no terminal,
+ * because a terminal cannot relay piped input byte for byte. Returns 0
+ * or the usage error's exit status.
+ */
+int cli_check_input_tty(const char *command, bool interactive, bool tty);
+
+/*
+ * Parse the --format of a listing: 'table', 'json' (*ret_json) or a
+ * template that inspect-format.h describes (*ret_template, printed over
+ * the json object). Docker takes any text as a template, but a format
+ * without "{{" is taken for a typo here. example is a template to
+ * suggest. Returns 0 or the usage error's exit status.
+ */
+int cli_parse_list_format(const char *command, const char *format,
+			  const char *example, bool *ret_json,
+			  const char **ret_template);
+
 /* Parse a non-negative integer such as a timeout or --tail. */
 int cli_parse_uint(const char *what, const char *s, long *ret,
 		   struct berth_error **err);

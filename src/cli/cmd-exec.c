@@ -48,7 +48,7 @@ static int parse_exec(int argc, char **argv, struct engine_exec_options *o,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+de:itu:w:h", options, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+:de:itu:w:h", options, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'd':
@@ -73,10 +73,7 @@ static int parse_exec(int argc, char **argv, struct engine_exec_options *o,
 			*help = true;
 			return 0;
 		default:
-			return cli_usage_error("exec",
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("exec", c, argv);
 		}
 	}
 
@@ -103,6 +100,12 @@ int cmd_exec(struct cli_context *ctx, int argc, char **argv)
 		return r;
 	}
 	o.args = argv + optind + 1;
+
+	if (!o.detach) {
+		r = cli_check_input_tty("exec", o.interactive, o.tty);
+		if (r != 0)
+			return r;
+	}
 
 	if (cli_ensure_sealed(ctx, &err) < 0)
 		return cli_fail(&err);

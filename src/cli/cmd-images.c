@@ -6,8 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli-util.h"
 #include "cli/commands.h"
 #include "cli/human.h"
+#include "cli/inspect-format.h"
+#include "engine/image-size.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -19,7 +22,9 @@ struct images_options {
 	bool quiet;
 	bool json;
 	bool no_trunc;
-	const char *filter; /* REPOSITORY or REPOSITORY:TAG, or NULL */
+	const char *filter;   /* REPOSITORY or REPOSITORY:TAG, or NULL */
+	const char *template; /* a --format template, or NULL */
+	const char *root;     /* the store, where the layer directories are */
 };
 
 /* One table row: an image under one of its names. */
@@ -29,6 +34,7 @@ struct image_row {
 	char id[80];
 	char created[64];
 	char size[32];
+	int64_t bytes; /* unpacked size */
 	const struct image_info *image;
 };
 
@@ -42,8 +48,10 @@ static void images_usage(FILE *out)
 	      "Options:\n"
 	      "  -a, --all        show all images (berth keeps no "
 	      "intermediate images)\n"
-	      "      --format F   'table' (default) or 'json', one object "
-	      "per line\n"
+	      "      --format F   'table' (default), 'json' (one object "
+	      "per line) or a\n"
+	      "                   template such as "
+	      "'{{.Repository}}:{{.Tag}}' over the json keys\n"
 	      "      --no-trunc   show full image ids\n"
 	      "  -q, --quiet      print only image ids\n"
 	      "  -h, --help       show this help\n",
@@ -118,7 +126,13 @@ static void fill_row(struct image_row *row, const struct image_info *image,
 	}
 
 	format_id(image, opts->no_trunc, row->id, sizeof(row->id));
-	human_size(image->size, row->size, sizeof(row->size));
+	/*
+	 * A layer directory that rmi removes during the walk fails it, so
+	 * the image, which is going away, shows its compressed size.
+	 */
+	if (image_unpacked_size(opts->root, image, &row->bytes, NULL) < 0)
+		row->bytes = image->size;
+	human_size(row->bytes, row->size, sizeof(row->size));
 	if (created < 0) {
 		snprintf(row->created, sizeof(row->created), "N/A");
 	} else {
@@ -187,7 +201,8 @@ static void print_table(const struct image_row *rows, size_t n)
 		       w_created, rows[i].created, rows[i].size);
 }
 
-static void print_json(const struct image_row *rows, size_t n)
+static void print_json(const struct image_row *rows, size_t n,
+		       const char *template)
 {
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *line = NULL;
@@ -199,7 +214,14 @@ static void print_json(const struct image_row *rows, size_t n)
 			      rows[i].created, "Digest",
 			      rows[i].image->manifest_digest, "ID", rows[i].id,
 			      "Size", rows[i].size, "Tag", rows[i].tag,
-			      "VirtualSize", (json_int_t)rows[i].image->size);
+			      "VirtualSize", (json_int_t)rows[i].bytes);
+		/* The template was checked when the options were parsed. */
+		if (template != NULL) {
+			(void)inspect_format_print(stdout, template, j, NULL);
+			json_decref(j);
+			continue;
+		}
+
 		line = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(j);
 		if (line != NULL)
@@ -230,7 +252,7 @@ static int parse_options(int argc, char **argv, struct images_options *opts)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	int c;
+	int c, r;
 
 	optind = 0;
 	opterr = 0;
@@ -240,13 +262,11 @@ static int parse_options(int argc, char **argv, struct images_options *opts)
 		case 'a':
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "table") != 0)
-				return cli_usage_error("images",
-						       "invalid format '%s': "
-						       "use 'table' or 'json'",
-						       optarg);
-			opts->json = strcmp(optarg, "json") == 0;
+			r = cli_parse_list_format("images", optarg,
+						  "{{.Repository}}:{{.Tag}}",
+						  &opts->json, &opts->template);
+			if (r != 0)
+				return r;
 			break;
 		case 'n':
 			opts->no_trunc = true;
@@ -257,13 +277,8 @@ static int parse_options(int argc, char **argv, struct images_options *opts)
 		case 'h':
 			images_usage(stdout);
 			return -1;
-		case ':':
-			return cli_usage_error("images",
-					       "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error("images", "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("images", c, argv);
 		}
 	}
 
@@ -285,6 +300,7 @@ int cmd_images(struct cli_context *ctx, int argc, char **argv)
 	size_t n = 0, n_rows = 0;
 	int r;
 
+	opts.root = ctx->root;
 	r = parse_options(argc, argv, &opts);
 	if (r != 0)
 		return r < 0 ? 0 : r;
@@ -301,7 +317,7 @@ int cmd_images(struct cli_context *ctx, int argc, char **argv)
 	} else {
 		rows = build_rows(images, n, &opts, &n_rows);
 		if (opts.json)
-			print_json(rows, n_rows);
+			print_json(rows, n_rows, opts.template);
 		else
 			print_table(rows, n_rows);
 		free_rows(rows, n_rows);

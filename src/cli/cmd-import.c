@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli-util.h"
 #include "cli/commands.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -56,13 +57,12 @@ int cmd_import(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		if (c == 'h') {
 			import_usage(stdout);
 			return 0;
 		}
-		return cli_usage_error("import", "unknown option '%s'",
-				       argv[optind - 1]);
+		return cli_option_error("import", c, argv);
 	}
 
 	if (argc - optind < 1 || argc - optind > 2)

@@ -7,6 +7,8 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "cli/inspect-format.h"
+#include "engine/image-size.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -27,7 +29,11 @@ static void inspect_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "      --type TYPE   'container' or 'image' only\n"
-	      "  -f, --format F    'json' (the default and only format)\n"
+	      "  -f, --format F    'json' (the default), or a template such "
+	      "as\n"
+	      "                    '{{.State.Pid}}' or '{{json .Config}}', "
+	      "printed for\n"
+	      "                    each NAME\n"
 	      "  -h, --help        show this help\n",
 	      out);
 }
@@ -37,6 +43,7 @@ static int inspect_image(const char *root, const char *ref, json_t **ret,
 {
 	struct image_store *store = NULL;
 	struct image_info *image = NULL;
+	int64_t size;
 	int r;
 
 	if (image_store_open(root, &store, err) < 0)
@@ -48,6 +55,8 @@ static int inspect_image(const char *root, const char *ref, json_t **ret,
 		return -1;
 
 	*ret = image_info_to_json(image);
+	if (image_unpacked_size(root, image, &size, NULL) == 0)
+		json_object_set_new(*ret, "Size", json_integer(size));
 	image_info_free(image);
 	return 0;
 }
@@ -80,8 +89,7 @@ static int inspect_one(struct engine *engine, const char *ref,
 	if (inspect_image(engine->root, ref, ret, NULL) == 0)
 		return 0;
 
-	return berth_error_set(err, ENOENT, "no such container or image: '%s'",
-			       ref);
+	return berth_error_set(err, 0, "no such container or image: '%s'", ref);
 }
 
 static int parse_type(const char *s, enum inspect_type *ret)
@@ -98,7 +106,8 @@ static int parse_type(const char *s, enum inspect_type *ret)
 	return 0;
 }
 
-static int parse_inspect(int argc, char **argv, enum inspect_type *type)
+static int parse_inspect(int argc, char **argv, enum inspect_type *type,
+			 const char **format)
 {
 	static const struct option options[] = {
 		{"type", required_argument, NULL, 'T'},
@@ -106,11 +115,12 @@ static int parse_inspect(int argc, char **argv, enum inspect_type *type)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
+	struct berth_error *err = NULL;
 	int c, r;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'T':
 			r = parse_type(optarg, type);
@@ -118,38 +128,47 @@ static int parse_inspect(int argc, char **argv, enum inspect_type *type)
 				return r;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0)
-				return cli_usage_error("inspect",
-						       "invalid format '%s': "
-						       "only 'json' is "
-						       "supported",
-						       optarg);
+			*format = strcmp(optarg, "json") == 0 ? NULL : optarg;
 			break;
 		case 'h':
 			inspect_usage(stdout);
 			return -1;
 		default:
-			return cli_usage_error("inspect",
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("inspect", c, argv);
 		}
 	}
 
 	if (optind >= argc)
 		return cli_usage_error("inspect", "expected NAME...");
+
+	if (*format != NULL && inspect_format_check(*format, &err) < 0) {
+		r = cli_usage_error("inspect", "%s", err->msg);
+		berth_error_free(&err);
+		return r;
+	}
 	return 0;
+}
+
+/* The template was checked, so printing it cannot fail. */
+static void print_formatted(const char *format, const json_t *all)
+{
+	size_t i;
+	json_t *j;
+
+	json_array_foreach (all, i, j)
+		(void)inspect_format_print(stdout, format, j, NULL);
 }
 
 int cmd_inspect(struct cli_context *ctx, int argc, char **argv)
 {
 	enum inspect_type type = INSPECT_ANY;
+	const char *format = NULL;
 	_cleanup_json_ json_t *all = json_array();
 	_cleanup_free_ char *text = NULL;
 	struct engine engine;
 	int status = 0, r;
 
-	r = parse_inspect(argc, argv, &type);
+	r = parse_inspect(argc, argv, &type, &format);
 	if (r != 0)
 		return r < 0 ? 0 : r;
 
@@ -164,6 +183,12 @@ int cmd_inspect(struct cli_context *ctx, int argc, char **argv)
 			json_array_append_new(all, j);
 	}
 	engine_clear(&engine);
+
+	/* Like docker, a template prints nothing for a missing name. */
+	if (format != NULL) {
+		print_formatted(format, all);
+		return status;
+	}
 
 	text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	if (text != NULL)

@@ -38,7 +38,7 @@ int cmd_kill(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (runtime_signal_parse(optarg, &signal, &err) < 0) {
@@ -56,10 +56,7 @@ int cmd_kill(struct cli_context *ctx, int argc, char **argv)
 			kill_usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("kill",
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("kill", c, argv);
 		}
 	}
 

@@ -56,7 +56,7 @@ int cmd_logs(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fn:th", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fn:th", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opts.follow = true;
@@ -73,10 +73,7 @@ int cmd_logs(struct cli_context *ctx, int argc, char **argv)
 			logs_usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("logs",
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("logs", c, argv);
 		}
 	}
 

@@ -8,6 +8,8 @@
 #include "cli/cli-util.h"
 #include "cli/commands.h"
 #include "cli/human.h"
+#include "cli/inspect-format.h"
+#include "cli/ps-filter.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -21,6 +23,9 @@ struct ps_options {
 	bool quiet;
 	bool no_trunc;
 	bool json;
+	const char *template; /* a --format template, or NULL */
+	char **filters;	      /* --filter KEY=VALUE */
+	long last;	      /* -n: only the newest N of any status; 0: all */
 };
 
 /* One table row, formatted from "berth inspect" of the container. */
@@ -38,15 +43,28 @@ static void ps_usage(FILE *out)
 {
 	fputs("Usage: berth ps [OPTIONS]\n"
 	      "\n"
-	      "List running containers, oldest first.\n"
+	      "List running containers, newest first.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -a, --all        show all containers, not only running ones\n"
-	      "      --format F   'table' (default) or 'json', one object "
-	      "per line\n"
-	      "      --no-trunc   show full ids and commands\n"
-	      "  -q, --quiet      print only container ids\n"
-	      "  -h, --help       show this help\n",
+	      "  -a, --all             show all containers, not only "
+	      "running ones\n"
+	      "  -f, --filter K=V      only containers that match: id, name "
+	      "(a regular\n"
+	      "                        expression), status (created, "
+	      "running, exited),\n"
+	      "                        exited (an exit code) or ancestor "
+	      "(an image)\n"
+	      "      --format F        'table' (default), 'json' (one object "
+	      "per line) or\n"
+	      "                        a template such as '{{.Names}}' over "
+	      "the json keys\n"
+	      "  -n, --last N          show the N newest containers, of "
+	      "every status\n"
+	      "  -l, --latest          show the newest container, of every "
+	      "status\n"
+	      "      --no-trunc        show full ids and commands\n"
+	      "  -q, --quiet           print only container ids\n"
+	      "  -h, --help            show this help\n",
 	      out);
 }
 
@@ -132,15 +150,50 @@ static void fill_row(struct ps_row *row, const json_t *c,
 	row->name = name != NULL && name[0] == '/' ? name + 1 : name;
 }
 
-static void print_json_row(const struct ps_row *row, const json_t *c)
+/* The labels as Docker's ps prints them: "K=V,K2=V2". */
+static char *format_labels(const json_t *c)
 {
-	_cleanup_json_ json_t *j = NULL;
+	const json_t *labels =
+		json_object_get(json_object_get(c, "Config"), "Labels");
+	char *text = xstrdup("");
+	const char *key;
+	json_t *value;
+
+	json_object_foreach ((json_t *)labels, key, value) {
+		char *next;
+
+		xasprintf(&next, "%s%s%s=%s", text, text[0] != '\0' ? "," : "",
+			  key, json_string_value(value));
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+static json_t *row_json(const struct ps_row *row, const json_t *c)
+{
+	_cleanup_free_ char *labels = format_labels(c);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
+			 row->id, "Image", row->image, "Command", row->command,
+			 "CreatedAt",
+			 json_string_value(json_object_get(c, "Created")),
+			 "Labels", labels, "State", row->state, "Status",
+			 row->status, "Names", row->name);
+}
+
+static void print_json_row(const struct ps_row *row, const json_t *c,
+			   const struct ps_options *opts)
+{
+	_cleanup_json_ json_t *j = row_json(row, c);
 	_cleanup_free_ char *line = NULL;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", row->id,
-		      "Image", row->image, "Command", row->command, "CreatedAt",
-		      json_string_value(json_object_get(c, "Created")), "State",
-		      row->state, "Status", row->status, "Names", row->name);
+	/* The template was checked when the options were parsed. */
+	if (opts->template != NULL) {
+		(void)inspect_format_print(stdout, opts->template, j, NULL);
+		return;
+	}
+
 	line = json_dump_canonical(j);
 	printf("%s\n", line);
 }
@@ -193,21 +246,36 @@ static void print_table(struct ps_row *rows, size_t n)
 	}
 }
 
+/* Print a parse error as a usage error; the message names the value. */
+static int usage_fail(struct berth_error **err)
+{
+	int r = cli_usage_error("ps", "%s", (*err)->msg);
+
+	berth_error_free(err);
+	return r;
+}
+
 static int parse_ps(int argc, char **argv, struct ps_options *o)
 {
+	struct berth_error *err = NULL;
+
 	static const struct option options[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, 'n'},
-		{"format", required_argument, NULL, 'f'},
+		{"no-trunc", no_argument, NULL, 'N'},
+		{"format", required_argument, NULL, 'F'},
+		{"filter", required_argument, NULL, 'f'},
+		{"last", required_argument, NULL, 'n'},
+		{"latest", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	int c;
+	int c, r;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:af:ln:qh", options, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -215,26 +283,33 @@ static int parse_ps(int argc, char **argv, struct ps_options *o)
 		case 'q':
 			o->quiet = true;
 			break;
-		case 'n':
+		case 'N':
 			o->no_trunc = true;
 			break;
+		case 'F':
+			r = cli_parse_list_format("ps", optarg, "{{.Names}}",
+						  &o->json, &o->template);
+			if (r != 0)
+				return r;
+			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "table") != 0)
-				return cli_usage_error("ps",
-						       "invalid format '%s': "
-						       "use 'table' or 'json'",
-						       optarg);
-			o->json = strcmp(optarg, "json") == 0;
+			if (ps_filter_check(optarg, &err) < 0)
+				return usage_fail(&err);
+			strv_push(&o->filters, optarg);
+			break;
+		case 'l':
+			o->last = 1;
+			break;
+		case 'n':
+			if (cli_parse_uint("--last", optarg, &o->last, &err) <
+			    0)
+				return usage_fail(&err);
 			break;
 		case 'h':
 			ps_usage(stdout);
 			return -1;
 		default:
-			return cli_usage_error("ps",
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("ps", c, argv);
 		}
 	}
 
@@ -264,13 +339,16 @@ static int list(struct engine *engine, const struct ps_options *opts)
 	total = strv_length(ids);
 	rows = xcalloc(total + 1, sizeof(*rows));
 	objs = xcalloc(total + 1, sizeof(*objs));
-	for (size_t i = 0; i < total; i++) {
+	/* Newest first, as Docker lists them. */
+	for (size_t i = total; i-- > 0;) {
 		json_t *c = NULL;
 
 		/* A container removed meanwhile is skipped. */
 		if (engine_container_inspect(engine, ids[i], &c, NULL) < 0)
 			continue;
-		if (!opts->all && !is_running(c)) {
+		if ((opts->last == 0 && !opts->all && !is_running(c)) ||
+		    !ps_filter_match(opts->filters, c) ||
+		    (opts->last > 0 && (long)n == opts->last)) {
 			json_decref(c);
 			continue;
 		}
@@ -282,7 +360,7 @@ static int list(struct engine *engine, const struct ps_options *opts)
 		if (opts->quiet)
 			printf("%s\n", rows[i].id);
 		else if (opts->json)
-			print_json_row(&rows[i], objs[i]);
+			print_json_row(&rows[i], objs[i], opts);
 	}
 	if (!opts->quiet && !opts->json)
 		print_table(rows, n);
@@ -303,11 +381,14 @@ int cmd_ps(struct cli_context *ctx, int argc, char **argv)
 	int r;
 
 	r = parse_ps(argc, argv, &opts);
-	if (r != 0)
+	if (r != 0) {
+		strv_free(opts.filters);
 		return r < 0 ? 0 : r;
+	}
 
 	cli_engine_init(ctx, &engine);
 	r = list(&engine, &opts);
 	engine_clear(&engine);
+	strv_free(opts.filters);
 	return r;
 }

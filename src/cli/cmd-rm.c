@@ -14,8 +14,11 @@ static void rm_usage(FILE *out)
 	      "names given.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -f, --force   kill a running container first\n"
-	      "  -h, --help    show this help\n",
+	      "  -f, --force     kill a running container first\n"
+	      "  -v, --volumes   accepted for Docker's sake: berth makes no "
+	      "anonymous\n"
+	      "                  volumes, so there is nothing more to remove\n"
+	      "  -h, --help      show this help\n",
 	      out);
 }
 
@@ -29,6 +32,7 @@ int cmd_rm(struct cli_context *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"force", no_argument, NULL, 'f'},
+		{"volumes", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -37,17 +41,18 @@ int cmd_rm(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fvh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
+			break;
+		case 'v':
 			break;
 		case 'h':
 			rm_usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("rm", "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("rm", c, argv);
 		}
 	}
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli-util.h"
 #include "cli/commands.h"
 #include "engine/image-use.h"
 #include "image/reference.h"
@@ -104,7 +105,7 @@ int cmd_rmi(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -113,8 +114,7 @@ int cmd_rmi(struct cli_context *ctx, int argc, char **argv)
 			rmi_usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("rmi", "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("rmi", c, argv);
 		}
 	}
 

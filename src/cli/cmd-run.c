@@ -70,9 +70,15 @@ int cmd_run(struct cli_context *ctx, int argc, char **argv)
 		return r;
 	}
 
-	if (cli_ensure_sealed(ctx, &err) < 0) {
+	/* A detached container's terminal takes no input from here. */
+	if (!args.detach)
+		r = cli_check_input_tty("run", args.opts.interactive,
+					args.opts.tty);
+	if (r == 0 && cli_ensure_sealed(ctx, &err) < 0)
+		r = cli_fail(&err);
+	if (r != 0) {
 		cli_create_args_clear(&args);
-		return cli_fail(&err);
+		return r;
 	}
 
 	cli_engine_init(ctx, &engine);

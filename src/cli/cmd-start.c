@@ -14,9 +14,13 @@ static void start_usage(FILE *out)
 	      "print their names.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -a, --attach   run one container in the foreground and "
-	      "exit with its status\n"
-	      "  -h, --help     show this help\n",
+	      "  -a, --attach        run one container in the foreground "
+	      "and exit with its\n"
+	      "                      status\n"
+	      "  -i, --interactive   like -a; stdin is forwarded when the "
+	      "container was\n"
+	      "                      created with -i\n"
+	      "  -h, --help          show this help\n",
 	      out);
 }
 
@@ -45,6 +49,7 @@ int cmd_start(struct cli_context *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"attach", no_argument, NULL, 'a'},
+		{"interactive", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -54,15 +59,14 @@ int cmd_start(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ah", options, NULL)) != -1) {
-		if (c == 'a') {
+	while ((c = getopt_long(argc, argv, "+:aih", options, NULL)) != -1) {
+		if (c == 'a' || c == 'i') {
 			attach = true;
 		} else if (c == 'h') {
 			start_usage(stdout);
 			return 0;
 		} else {
-			return cli_usage_error("start", "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("start", c, argv);
 		}
 	}
 

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cli/cli-util.h"
 #include "cli/commands.h"
 #include "image/store.h"
 
@@ -29,13 +30,12 @@ int cmd_tag(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		if (c == 'h') {
 			tag_usage(stdout);
 			return 0;
 		}
-		return cli_usage_error("tag", "unknown option '%s'",
-				       argv[optind - 1]);
+		return cli_option_error("tag", c, argv);
 	}
 
 	if (argc - optind != 2)

@@ -39,10 +39,9 @@ int cmd_wait(struct cli_context *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		if (c != 'h')
-			return cli_usage_error("wait", "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error("wait", c, argv);
 		wait_usage(stdout);
 		return 0;
 	}

@@ -54,6 +54,21 @@ int cmd_import(struct cli_context *ctx, int argc, char **argv);
 int cmd_images(struct cli_context *ctx, int argc, char **argv);
 int cmd_rmi(struct cli_context *ctx, int argc, char **argv);
 int cmd_tag(struct cli_context *ctx, int argc, char **argv);
+int cmd_commit(struct cli_context *ctx, int argc, char **argv);
+int cmd_diff(struct cli_context *ctx, int argc, char **argv);
+int cmd_export(struct cli_context *ctx, int argc, char **argv);
+int cmd_history(struct cli_context *ctx, int argc, char **argv);
+int cmd_image(struct cli_context *ctx, int argc, char **argv);
+/* "berth image prune", reached through cmd_image. */
+int cmd_image_prune(struct cli_context *ctx, int argc, char **argv);
+int cmd_build(struct cli_context *ctx, int argc, char **argv);
+int cmd_push(struct cli_context *ctx, int argc, char **argv);
+int cmd_pull(struct cli_context *ctx, int argc, char **argv);
+int cmd_login(struct cli_context *ctx, int argc, char **argv);
+int cmd_logout(struct cli_context *ctx, int argc, char **argv);
+int cmd_save(struct cli_context *ctx, int argc, char **argv);
+int cmd_load(struct cli_context *ctx, int argc, char **argv);
+int cmd_version(struct cli_context *ctx, int argc, char **argv);
 
 /* Not listed in --help: berth-monitor runs it when a container exited. */
 int cmd_monitor_exit(struct cli_context *ctx, int argc, char **argv);

@@ -21,6 +21,11 @@ enum {
 	OPT_SECURITY_OPT,
 	OPT_RM,
 	OPT_CGROUP_PARENT,
+	OPT_TMPFS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 	OPT_HELP,
 };
 
@@ -45,6 +50,12 @@ static const struct option create_options[] = {
 	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
 	{"rm", no_argument, NULL, OPT_RM},
 	{"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
+	{"label", required_argument, NULL, 'l'},
+	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{},
 };
@@ -55,7 +66,11 @@ void cli_print_create_options(FILE *out, bool with_detach)
 		fputs("  -d, --detach             run in the background and "
 		      "print the container id\n",
 		      out);
-	fputs("      --cgroup-parent PATH  cgroup under which the container's "
+	fputs("      --cap-add CAP        add a Linux capability, such as "
+	      "NET_ADMIN, or ALL\n"
+	      "      --cap-drop CAP       drop a capability of the default "
+	      "set, or ALL\n"
+	      "      --cgroup-parent PATH  cgroup under which the container's "
 	      "cgroup is made\n"
 	      "                           (default /berth, or "
 	      "$BERTH_CGROUP_PARENT)\n"
@@ -70,6 +85,9 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "  -h, --hostname NAME      host name (default: the first 12 "
 	      "digits of the id)\n"
 	      "  -i, --interactive        keep stdin open and forward it\n"
+	      "  -l, --label K=V          set a label, shown by inspect and "
+	      "matched by\n"
+	      "                           'ps --filter label=K[=V]'\n"
 	      "  -m, --memory SIZE        memory limit, such as 512m "
 	      "(units b, k, m, g)\n"
 	      "      --name NAME          container name "
@@ -84,6 +102,15 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "      --rm                 remove the container when it "
 	      "exits\n"
 	      "      --security-opt OPT   'no-new-privileges'\n"
+	      "      --stop-signal SIG    signal 'berth stop' sends first "
+	      "(default: the\n"
+	      "                           image's StopSignal, else SIGTERM)\n"
+	      "      --stop-timeout N     seconds 'berth stop' waits before "
+	      "SIGKILL\n"
+	      "                           (default 10)\n"
+	      "      --tmpfs DIR[:OPTS]   mount a tmpfs at DIR (noexec, "
+	      "nosuid, nodev, then\n"
+	      "                           OPTS such as size=64m,exec)\n"
 	      "  -t, --tty                allocate a terminal\n"
 	      "  -u, --user USER[:GROUP]  user name or uid, group name or "
 	      "gid\n"
@@ -132,6 +159,15 @@ static int parse_value(const char *command, int c, const char *arg,
 					       "supported",
 					       arg);
 		o->no_new_privileges = true;
+		return 0;
+	case OPT_STOP_TIMEOUT:
+		if (strcmp(arg, "-1") == 0) {
+			o->stop_timeout = -1;
+			return 0;
+		}
+		if (cli_parse_uint("--stop-timeout", arg, &n, &err) < 0)
+			return cli_fail(&err);
+		o->stop_timeout = n;
 		return 0;
 	}
 	return 0;
@@ -196,6 +232,21 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_CGROUP_PARENT:
 		o->cgroup_parent = arg;
 		return 0;
+	case OPT_STOP_SIGNAL:
+		o->stop_signal = arg;
+		return 0;
+	case 'l':
+		strv_push(&o->labels, arg);
+		return 0;
+	case OPT_TMPFS:
+		strv_push(&o->tmpfs, arg);
+		return 0;
+	case OPT_CAP_ADD:
+		strv_push(&o->cap_add, arg);
+		return 0;
+	case OPT_CAP_DROP:
+		strv_push(&o->cap_drop, arg);
+		return 0;
 	case OPT_HELP:
 		a->help = true;
 		return 0;
@@ -203,6 +254,7 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_CPUS:
 	case OPT_PIDS_LIMIT:
 	case OPT_SECURITY_OPT:
+	case OPT_STOP_TIMEOUT:
 		return parse_value(command, c, arg, a);
 	}
 	return -1;
@@ -219,14 +271,17 @@ int cli_parse_create_args(const char *command, bool with_detach, int argc,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:v:", create_options,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:l:m:v:",
+				create_options, NULL)) != -1) {
 		r = parse_one(command, with_detach, c, optarg, a);
-		if (r < 0)
+		if (r < 0 && c == 'd')
 			return cli_usage_error(command,
-					       "unknown option or missing "
-					       "value '%s'",
-					       argv[optind - 1]);
+					       "unknown flag: -d, --detach: "
+					       "'berth %s' never starts the "
+					       "container; use 'berth run -d'",
+					       command);
+		if (r < 0)
+			return cli_option_error(command, c, argv);
 		if (r > 0)
 			return r;
 	}
@@ -249,5 +304,9 @@ void cli_create_args_clear(struct cli_create_args *a)
 	strv_free(a->opts.env_files);
 	strv_free(a->opts.volumes);
 	strv_free(a->opts.cmd);
+	strv_free(a->opts.labels);
+	strv_free(a->opts.tmpfs);
+	strv_free(a->opts.cap_add);
+	strv_free(a->opts.cap_drop);
 	memset(a, 0, sizeof(*a));
 }

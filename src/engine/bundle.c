@@ -2,6 +2,7 @@
 #include "engine/bundle.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -10,6 +11,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 /* Docker's default RLIMIT_NOFILE: soft 1024, hard 1048576. */
@@ -56,6 +58,92 @@ static json_t *user_json(const struct user_ids *user)
 			 (json_int_t)user->gid, "additionalGids", groups);
 }
 
+/* The capabilities named in the JSON array names, as a mask. */
+static uint64_t capability_mask(const json_t *names)
+{
+	uint64_t mask = 0;
+	json_t *name;
+	size_t i;
+
+	json_array_foreach (names, i, name) {
+		int cap = spec_capability_from_name(json_string_value(name));
+
+		if (cap >= 0 && cap < 64)
+			mask |= UINT64_C(1) << cap;
+	}
+	return mask;
+}
+
+static uint64_t strv_capability_mask(char *const *names)
+{
+	uint64_t mask = 0;
+
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		int cap = spec_capability_from_name(names[i]);
+
+		if (cap >= 0 && cap < 64)
+			mask |= UINT64_C(1) << cap;
+	}
+	return mask;
+}
+
+static uint64_t all_capabilities(void)
+{
+	uint64_t mask = 0;
+
+	for (int cap = 0; cap < 64; cap++)
+		if (spec_capability_name(cap) != NULL)
+			mask |= UINT64_C(1) << cap;
+	return mask;
+}
+
+/*
+ * Apply --cap-add and --cap-drop to the default set as Docker does. ALL
+ * in cap_add gives every capability but the dropped ones. ALL in
+ * cap_drop gives only the added ones. Otherwise the drops come off the
+ * default set before the adds go on.
+ */
+static uint64_t container_capabilities(const struct container_config *c,
+				       uint64_t defaults)
+{
+	uint64_t add = strv_capability_mask(c->cap_add);
+	uint64_t drop = strv_capability_mask(c->cap_drop);
+
+	if (strv_contains(c->cap_add, "ALL"))
+		return all_capabilities() & ~drop;
+	if (strv_contains(c->cap_drop, "ALL"))
+		return add;
+	return (defaults & ~drop) | add;
+}
+
+static json_t *capability_names(uint64_t mask)
+{
+	json_t *names = json_array();
+
+	for (int cap = 0; cap < 64; cap++)
+		if (mask & (UINT64_C(1) << cap))
+			json_array_append_new(
+				names, json_string(spec_capability_name(cap)));
+	return names;
+}
+
+static void set_capabilities(json_t *process, const struct container_config *c)
+{
+	json_t *caps = json_object_get(process, "capabilities");
+	uint64_t mask;
+	json_t *names;
+
+	if (c->cap_add == NULL && c->cap_drop == NULL)
+		return;
+
+	mask = container_capabilities(
+		c, capability_mask(json_object_get(caps, "bounding")));
+	names = capability_names(mask);
+	json_object_set(caps, "bounding", names);
+	json_object_set(caps, "effective", names);
+	json_object_set_new(caps, "permitted", names);
+}
+
 static void set_process(json_t *process, const struct container_config *c,
 			const struct user_ids *user)
 {
@@ -72,6 +160,7 @@ static void set_process(json_t *process, const struct container_config *c,
 	json_object_set_new(process, "rlimits", rlimits_json());
 	json_object_set_new(process, "noNewPrivileges",
 			    json_boolean(c->no_new_privileges));
+	set_capabilities(process, c);
 }
 
 static json_t *bind_mount(const char *source, const char *destination,
@@ -81,6 +170,26 @@ static json_t *bind_mount(const char *source, const char *destination,
 			 destination, "type", "bind", "source", source,
 			 "options", "rbind", "rprivate",
 			 read_only ? "ro" : "rw");
+}
+
+/*
+ * A --tmpfs mount from "DIR:OPTIONS". Docker's defaults noexec, nosuid
+ * and nodev come first, so that an option such as "exec" overrides them.
+ */
+static json_t *tmpfs_mount(const char *entry)
+{
+	const char *colon = strchr(entry, ':');
+	_cleanup_free_ char *dest = xstrndup(entry, (size_t)(colon - entry));
+	_cleanup_free_ char *copy = xstrdup(colon + 1);
+	json_t *options = json_pack("[s, s, s]", "noexec", "nosuid", "nodev");
+	char *save = NULL;
+
+	for (char *o = strtok_r(copy, ",", &save); o != NULL;
+	     o = strtok_r(NULL, ",", &save))
+		json_array_append_new(options, json_string(o));
+
+	return json_pack("{s:s, s:s, s:s, s:o}", "destination", dest, "type",
+			 "tmpfs", "source", "tmpfs", "options", options);
 }
 
 static void add_mounts(json_t *mounts, const struct container_config *c,
@@ -106,6 +215,9 @@ static void add_mounts(json_t *mounts, const struct container_config *c,
 				      bind_mount(c->volumes[i].source,
 						 c->volumes[i].destination,
 						 c->volumes[i].read_only));
+
+	for (size_t i = 0; c->tmpfs != NULL && c->tmpfs[i] != NULL; i++)
+		json_array_append_new(mounts, tmpfs_mount(c->tmpfs[i]));
 }
 
 /*

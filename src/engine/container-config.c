@@ -25,12 +25,19 @@ static json_t *volumes_to_json(const struct container_config *c)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < c->n_volumes; i++)
-		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:b}", "source",
-				       c->volumes[i].source, "destination",
-				       c->volumes[i].destination, "read_only",
-				       c->volumes[i].read_only));
+	for (size_t i = 0; i < c->n_volumes; i++) {
+		const struct container_volume *v = &c->volumes[i];
+		json_t *j = json_pack("{s:s, s:s, s:b}", "source", v->source,
+				      "destination", v->destination,
+				      "read_only", v->read_only);
+
+		if (v->name != NULL)
+			json_object_set_new(j, "name", json_string(v->name));
+		if (v->propagation != NULL)
+			json_object_set_new(j, "propagation",
+					    json_string(v->propagation));
+		json_array_append_new(arr, j);
+	}
 	return arr;
 }
 
@@ -57,6 +64,20 @@ json_t *container_config_to_json(const struct container_config *c)
 	if (c->cgroup_parent != NULL)
 		json_object_set_new(j, "cgroup_parent",
 				    json_string(c->cgroup_parent));
+	if (c->labels != NULL)
+		json_object_set_new(j, "labels", strv_to_json(c->labels));
+	if (c->tmpfs != NULL)
+		json_object_set_new(j, "tmpfs", strv_to_json(c->tmpfs));
+	if (c->cap_add != NULL)
+		json_object_set_new(j, "cap_add", strv_to_json(c->cap_add));
+	if (c->cap_drop != NULL)
+		json_object_set_new(j, "cap_drop", strv_to_json(c->cap_drop));
+	if (c->stop_signal != NULL)
+		json_object_set_new(j, "stop_signal",
+				    json_string(c->stop_signal));
+	if (c->stop_timeout >= 0)
+		json_object_set_new(j, "stop_timeout",
+				    json_integer(c->stop_timeout));
 	return j;
 }
 
@@ -84,15 +105,23 @@ static int get_volumes(const json_t *j, const char *what,
 	json_array_foreach (arr, i, v) {
 		struct container_volume *vol = &c->volumes[c->n_volumes];
 
+		const char *name = NULL, *propagation = NULL;
+
 		if (get_string(v, "source", what, &vol->source, err) < 0 ||
 		    get_string(v, "destination", what, &vol->destination, err) <
 			    0 ||
 		    json_get_bool_opt(v, "read_only", what, &vol->read_only,
-				      err) < 0) {
+				      err) < 0 ||
+		    json_get_string_opt(v, "name", what, &name, err) < 0 ||
+		    json_get_string_opt(v, "propagation", what, &propagation,
+					err) < 0) {
 			free(vol->source);
 			free(vol->destination);
 			return -1;
 		}
+		vol->name = name != NULL ? xstrdup(name) : NULL;
+		vol->propagation =
+			propagation != NULL ? xstrdup(propagation) : NULL;
 		c->n_volumes++;
 	}
 	return 0;
@@ -101,7 +130,7 @@ static int get_volumes(const json_t *j, const char *what,
 static int get_strings(const json_t *j, const char *what,
 		       struct container_config *c, struct berth_error **err)
 {
-	const char *parent = NULL;
+	const char *parent = NULL, *stop_signal = NULL;
 
 	if (get_string(j, "id", what, &c->id, err) < 0 ||
 	    get_string(j, "name", what, &c->name, err) < 0 ||
@@ -120,9 +149,18 @@ static int get_strings(const json_t *j, const char *what,
 	if (parent != NULL)
 		c->cgroup_parent = xstrdup(parent);
 
+	if (json_get_string_opt(j, "stop_signal", what, &stop_signal, err) < 0)
+		return -1;
+	if (stop_signal != NULL)
+		c->stop_signal = xstrdup(stop_signal);
+
 	if (json_get_strv_opt(j, "entrypoint", what, &c->entrypoint, err) < 0 ||
 	    json_get_strv_opt(j, "cmd", what, &c->cmd, err) < 0 ||
-	    json_get_strv_opt(j, "env", what, &c->env, err) < 0)
+	    json_get_strv_opt(j, "env", what, &c->env, err) < 0 ||
+	    json_get_strv_opt(j, "labels", what, &c->labels, err) < 0 ||
+	    json_get_strv_opt(j, "tmpfs", what, &c->tmpfs, err) < 0 ||
+	    json_get_strv_opt(j, "cap_add", what, &c->cap_add, err) < 0 ||
+	    json_get_strv_opt(j, "cap_drop", what, &c->cap_drop, err) < 0)
 		return -1;
 	return 0;
 }
@@ -132,7 +170,10 @@ static int get_scalars(const json_t *j, const char *what,
 {
 	if (json_get_int64_opt(j, "memory", what, &c->memory, err) < 0 ||
 	    json_get_int64_opt(j, "cpu_quota", what, &c->cpu_quota, err) < 0 ||
-	    json_get_int64_opt(j, "pids_limit", what, &c->pids_limit, err) < 0)
+	    json_get_int64_opt(j, "pids_limit", what, &c->pids_limit, err) <
+		    0 ||
+	    json_get_int64_opt(j, "stop_timeout", what, &c->stop_timeout, err) <
+		    0)
 		return -1;
 
 	if (json_get_bool_opt(j, "read_only", what, &c->read_only, err) < 0 ||
@@ -156,6 +197,7 @@ int container_config_from_json(const json_t *j, const char *what,
 	c->memory = -1;
 	c->cpu_quota = -1;
 	c->pids_limit = -1;
+	c->stop_timeout = -1;
 
 	if (!json_is_object(j))
 		return berth_error_set(err, 0, "%s: expected an object", what);
@@ -210,9 +252,17 @@ void container_config_free(struct container_config *c)
 	free(c->network);
 	free(c->lowerdir);
 	free(c->cgroup_parent);
+	strv_free(c->labels);
+	strv_free(c->tmpfs);
+	strv_free(c->cap_add);
+	strv_free(c->cap_drop);
+	free(c->stop_signal);
 	for (size_t i = 0; i < c->n_volumes; i++) {
 		free(c->volumes[i].source);
 		free(c->volumes[i].destination);
+		free(c->volumes[i].name);
+		free(c->volumes[i].propagation);
+		strv_free(c->volumes[i].volume_labels);
 	}
 	free(c->volumes);
 	free(c);

@@ -18,6 +18,12 @@ struct container_volume {
 	char *source;	   /* absolute host path */
 	char *destination; /* absolute path in the container */
 	bool read_only;
+	char *name;	   /* volume name; NULL = a bind mount */
+	char *propagation; /* bind propagation; NULL = rprivate */
+	/* Used during create only, not stored in container.json: */
+	bool anonymous;	      /* a volume made for this container */
+	bool nocopy;	      /* no copy-up of the image's content */
+	char **volume_labels; /* "K=V" for a volume created now */
 };
 
 struct container_config {
@@ -45,6 +51,12 @@ struct container_config {
 	bool interactive;
 	bool no_new_privileges;
 	bool auto_remove;
+	char **labels;	/* "K=V", the image's then --label; NULL = none */
+	char **tmpfs;	/* "DIR:OPTIONS", OPTIONS maybe empty; NULL = none */
+	char **cap_add; /* "CAP_NET_ADMIN" or "ALL"; NULL = none */
+	char **cap_drop;
+	char *stop_signal;    /* as given, such as "SIGQUIT"; NULL = SIGTERM */
+	int64_t stop_timeout; /* seconds before SIGKILL, -1 = 10 */
 	/* TODO: a restart policy (--restart) for the monitor to apply. */
 };
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Signals to a running container, stopping, waiting and removal. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "engine/container-config.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
 #include "engine/overlay.h"
@@ -32,8 +34,37 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 	return runtime_kill(engine->state_root, id, signal, false, err);
 }
 
-int engine_container_stop(struct engine *engine, const char *id,
-			  unsigned int timeout, struct berth_error **err)
+/* The default of "docker stop", in seconds. */
+#define STOP_TIMEOUT_DEFAULT 10
+
+/* Fill in the container's stop signal and timeout where not given. */
+static int stop_defaults(struct engine *engine, const char *id, int *signal,
+			 long *timeout, struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_container_config_ struct container_config *c = NULL;
+
+	if (*signal != 0 && *timeout >= 0)
+		return 0;
+
+	if (container_config_load(dir, &c, err) < 0)
+		return -1;
+
+	if (*timeout < 0)
+		*timeout = c->stop_timeout >= 0 ? (long)c->stop_timeout :
+						  STOP_TIMEOUT_DEFAULT;
+	if (*signal != 0)
+		return 0;
+
+	*signal = SIGTERM;
+	if (c->stop_signal != NULL &&
+	    runtime_signal_parse(c->stop_signal, signal, err) < 0)
+		return -1;
+	return 0;
+}
+
+int engine_container_stop(struct engine *engine, const char *id, int signal,
+			  long timeout, struct berth_error **err)
 {
 	struct container_state state;
 	int r;
@@ -44,10 +75,15 @@ int engine_container_stop(struct engine *engine, const char *id,
 	if (state.status != CONTAINER_STATUS_RUNNING)
 		return 0;
 
+	if (stop_defaults(engine, id, &signal, &timeout, err) < 0)
+		return -1;
+
 	/* The init may exit between the check and the kill. */
-	if (runtime_kill(engine->state_root, id, SIGTERM, false, NULL) == 0) {
-		r = container_state_wait_monitor(&state, (int)timeout * 1000,
-						 err);
+	if (runtime_kill(engine->state_root, id, signal, false, NULL) == 0) {
+		/* Past about 24 days of ms, an int is too small: no limit. */
+		int ms = timeout > INT_MAX / 1000 ? -1 : (int)timeout * 1000;
+
+		r = container_state_wait_monitor(&state, ms, err);
 		if (r != 0)
 			return r < 0 ? -1 : 0;
 	}

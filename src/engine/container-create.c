@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include "engine/overlay.h"
 #include "engine/user.h"
 #include "image/store.h"
+#include "runtime/runtime.h"
+#include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -36,6 +39,7 @@ void engine_create_options_init(struct engine_create_options *opts)
 		.memory = -1,
 		.cpu_quota = -1,
 		.pids_limit = -1,
+		.stop_timeout = -1,
 	};
 }
 
@@ -138,8 +142,8 @@ static int set_env(struct container_config *c,
  * the runtime mounts and checks (as runc refuses mounts into /proc).
  * ".." is refused so that the first name is the real one.
  */
-static int check_volume_destination(const char *spec, const char *dest,
-				    struct berth_error **err)
+static int check_volume_destination(const char *what, const char *spec,
+				    const char *dest, struct berth_error **err)
 {
 	const char *p = dest, *first = NULL;
 	size_t n, first_len = 0;
@@ -149,10 +153,10 @@ static int check_volume_destination(const char *spec, const char *dest,
 		n = strcspn(p, "/");
 		if (n == 2 && strncmp(p, "..", 2) == 0)
 			return berth_error_set(err, 0,
-					       "invalid volume '%s': the "
+					       "invalid %s '%s': the "
 					       "container path must not "
 					       "contain '..'",
-					       spec);
+					       what, spec);
 		if (n > 0 && !(n == 1 && p[0] == '.') && first == NULL) {
 			first = p;
 			first_len = n;
@@ -162,14 +166,14 @@ static int check_volume_destination(const char *spec, const char *dest,
 
 	if (first == NULL)
 		return berth_error_set(err, 0,
-				       "invalid volume '%s': the container "
+				       "invalid %s '%s': the container "
 				       "path must not be '/'",
-				       spec);
+				       what, spec);
 	if (first_len == 4 && strncmp(first, "proc", 4) == 0)
 		return berth_error_set(err, 0,
-				       "invalid volume '%s': the container "
+				       "invalid %s '%s': the container "
 				       "path must not be /proc or below it",
-				       spec);
+				       what, spec);
 	return 0;
 }
 
@@ -210,7 +214,7 @@ static int add_volume(struct container_config *c, const char *spec,
 				       "invalid volume '%s': the container "
 				       "path '%s' must be absolute",
 				       spec, dest);
-	if (check_volume_destination(spec, dest, err) < 0)
+	if (check_volume_destination("volume", spec, dest, err) < 0)
 		return -1;
 	if (stat(copy, &st) < 0)
 		return berth_error_set(err, errno,
@@ -223,6 +227,33 @@ static int add_volume(struct container_config *c, const char *spec,
 	v->source = xstrdup(copy);
 	v->destination = xstrdup(dest);
 	v->read_only = ro;
+	return 0;
+}
+
+/*
+ * Check --tmpfs "DIR[:OPTIONS]" and store it as "DIR:OPTIONS". The
+ * options go to mount(2) as they are, so a wrong one fails the start.
+ */
+static int add_tmpfs(struct container_config *c, const char *spec,
+		     struct berth_error **err)
+{
+	const char *colon = strchr(spec, ':');
+	_cleanup_free_ char *dest =
+		colon != NULL ? xstrndup(spec, (size_t)(colon - spec)) :
+				xstrdup(spec);
+	char *entry;
+
+	if (dest[0] != '/')
+		return berth_error_set(err, 0,
+				       "invalid tmpfs '%s': the container "
+				       "path '%s' must be absolute, use "
+				       "DIR[:OPTIONS]",
+				       spec, dest);
+	if (check_volume_destination("tmpfs", spec, dest, err) < 0)
+		return -1;
+
+	xasprintf(&entry, "%s:%s", dest, colon != NULL ? colon + 1 : "");
+	strv_push_take(&c->tmpfs, entry);
 	return 0;
 }
 
@@ -274,6 +305,107 @@ static char *default_hostname(const struct container_config *c,
 	return xstrndup(c->id, CONTAINER_SHORT_ID_LEN);
 }
 
+/*
+ * Check --cap-add or --cap-drop (flag) names and store them in the
+ * runtime's spelling, "CAP_NET_ADMIN", or as "ALL".
+ */
+static int set_capabilities(char ***ret, char *const *names, const char *flag,
+			    struct berth_error **err)
+{
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		int cap;
+
+		if (strcasecmp(names[i], "ALL") == 0) {
+			strv_push(ret, "ALL");
+			continue;
+		}
+
+		cap = spec_capability_from_name(names[i]);
+		if (cap < 0)
+			return berth_error_set(err, 0,
+					       "invalid capability '%s' in %s: "
+					       "use a name such as NET_ADMIN, "
+					       "or ALL",
+					       names[i], flag);
+		strv_push(ret, spec_capability_name(cap));
+	}
+	return 0;
+}
+
+/* Set label "K=V" in *labels, replacing an earlier value of K. */
+static void put_label(char ***labels, const char *key, const char *value)
+{
+	size_t len = strlen(key);
+	char *entry;
+
+	xasprintf(&entry, "%s=%s", key, value);
+	for (size_t i = 0; *labels != NULL && (*labels)[i] != NULL; i++) {
+		if (strncmp((*labels)[i], key, len) == 0 &&
+		    (*labels)[i][len] == '=') {
+			free((*labels)[i]);
+			(*labels)[i] = entry;
+			return;
+		}
+	}
+	strv_push_take(labels, entry);
+}
+
+/* The image's Labels, then --label, which wins, as in Docker. */
+static int set_labels(struct container_config *c,
+		      const struct engine_create_options *opts,
+		      const json_t *image_config, struct berth_error **err)
+{
+	json_t *image_labels = json_object_get(image_config, "Labels");
+	const char *key;
+	json_t *value;
+
+	json_object_foreach (image_labels, key, value)
+		if (json_is_string(value))
+			put_label(&c->labels, key, json_string_value(value));
+
+	for (size_t i = 0; opts->labels != NULL && opts->labels[i]; i++) {
+		const char *label = opts->labels[i];
+		const char *eq = strchr(label, '=');
+		_cleanup_free_ char *name = NULL;
+
+		name = eq != NULL ? xstrndup(label, (size_t)(eq - label)) :
+				    xstrdup(label);
+		if (name[0] == '\0')
+			return berth_error_set(err, 0,
+					       "invalid label '%s': the key is "
+					       "empty, use KEY=VALUE",
+					       label);
+		put_label(&c->labels, name, eq != NULL ? eq + 1 : "");
+	}
+	return 0;
+}
+
+/* --stop-signal, else the image's StopSignal, checked before it is needed. */
+static int set_stop_signal(struct container_config *c,
+			   const struct engine_create_options *opts,
+			   const json_t *image_config, struct berth_error **err)
+{
+	const char *name = opts->stop_signal;
+	_cleanup_error_ struct berth_error *local = NULL;
+	int signal;
+
+	if (name == NULL)
+		name = image_string(image_config, "StopSignal");
+	if (name[0] == '\0')
+		return 0;
+
+	if (runtime_signal_parse(name, &signal, &local) < 0)
+		return berth_error_set(err, 0,
+				       "invalid stop signal '%s'%s: use a "
+				       "name such as SIGQUIT or a number",
+				       name,
+				       opts->stop_signal == NULL ?
+					       " in the image's StopSignal" :
+					       "");
+	c->stop_signal = xstrdup(name);
+	return 0;
+}
+
 static int fill_config(struct container_config *c,
 		       const struct engine_create_options *opts,
 		       const struct image_info *image, struct berth_error **err)
@@ -302,6 +434,15 @@ static int fill_config(struct container_config *c,
 	c->interactive = opts->interactive;
 	c->no_new_privileges = opts->no_new_privileges;
 	c->auto_remove = opts->auto_remove;
+	c->stop_timeout = opts->stop_timeout;
+
+	if (set_stop_signal(c, opts, ic, err) < 0 ||
+	    set_labels(c, opts, ic, err) < 0 ||
+	    set_capabilities(&c->cap_add, opts->cap_add, "--cap-add", err) <
+		    0 ||
+	    set_capabilities(&c->cap_drop, opts->cap_drop, "--cap-drop", err) <
+		    0)
+		return -1;
 
 	if (c->workdir[0] != '/')
 		return berth_error_set(err, 0,
@@ -321,6 +462,10 @@ static int fill_config(struct container_config *c,
 
 	for (size_t i = 0; opts->volumes != NULL && opts->volumes[i]; i++)
 		if (add_volume(c, opts->volumes[i], err) < 0)
+			return -1;
+
+	for (size_t i = 0; opts->tmpfs != NULL && opts->tmpfs[i]; i++)
+		if (add_tmpfs(c, opts->tmpfs[i], err) < 0)
 			return -1;
 	return 0;
 }

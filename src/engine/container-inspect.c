@@ -42,17 +42,45 @@ static json_t *state_json(const struct container_state *s)
 			 "FinishedAt", or_zero(s->finished_at));
 }
 
+/* Labels as an object, from "K=V" entries. */
+static json_t *labels_json(char *const *labels)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
+		const char *eq = strchr(labels[i], '=');
+		_cleanup_free_ char *key = NULL;
+
+		if (eq == NULL)
+			continue;
+		key = xstrndup(labels[i], (size_t)(eq - labels[i]));
+		json_object_set_new(obj, key, json_string(eq + 1));
+	}
+	return obj;
+}
+
 static json_t *config_json(const struct container_config *c)
 {
-	return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s,"
-			 " s:s, s:o}",
-			 "Hostname", c->hostname, "User", c->user,
-			 "AttachStdin", c->interactive, "AttachStdout",
-			 !c->interactive || c->tty, "AttachStderr", 1, "Tty",
-			 c->tty, "OpenStdin", c->interactive, "Env",
-			 strv_json(c->env), "Cmd", strv_json(c->cmd), "Image",
-			 c->image, "WorkingDir", c->workdir, "Entrypoint",
-			 strv_json(c->entrypoint));
+	json_t *j = json_pack(
+		"{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s,"
+		" s:s, s:o}",
+		"Hostname", c->hostname, "User", c->user, "AttachStdin",
+		c->interactive, "AttachStdout", !c->interactive || c->tty,
+		"AttachStderr", 1, "Tty", c->tty, "OpenStdin", c->interactive,
+		"Env", strv_json(c->env), "Cmd", strv_json(c->cmd), "Image",
+		c->image, "WorkingDir", c->workdir, "Entrypoint",
+		strv_json(c->entrypoint));
+
+	json_object_set_new(j, "Labels", labels_json(c->labels));
+
+	/* As in Docker, only a signal or timeout that was set is shown. */
+	if (c->stop_signal != NULL)
+		json_object_set_new(j, "StopSignal",
+				    json_string(c->stop_signal));
+	if (c->stop_timeout >= 0)
+		json_object_set_new(j, "StopTimeout",
+				    json_integer(c->stop_timeout));
+	return j;
 }
 
 static json_t *binds_json(const struct container_config *c)
@@ -68,6 +96,27 @@ static json_t *binds_json(const struct container_config *c)
 		json_array_append_new(binds, json_string(s));
 	}
 	return binds;
+}
+
+/* Docker's HostConfig.Tmpfs: destination to options, or null. */
+static json_t *tmpfs_json(char *const *tmpfs)
+{
+	json_t *obj;
+
+	if (tmpfs == NULL)
+		return json_null();
+
+	obj = json_object();
+	for (size_t i = 0; tmpfs[i] != NULL; i++) {
+		const char *colon = strchr(tmpfs[i], ':');
+		_cleanup_free_ char *dest = NULL;
+
+		if (colon == NULL)
+			continue;
+		dest = xstrndup(tmpfs[i], (size_t)(colon - tmpfs[i]));
+		json_object_set_new(obj, dest, json_string(colon + 1));
+	}
+	return obj;
 }
 
 static json_t *host_config_json(const struct container_config *c)
@@ -90,6 +139,13 @@ static json_t *host_config_json(const struct container_config *c)
 		"PidsLimit",
 		(json_int_t)(c->pids_limit > 0 ? c->pids_limit : 0),
 		"SecurityOpt", security);
+	json_object_set_new(j, "Tmpfs", tmpfs_json(c->tmpfs));
+	json_object_set_new(j, "CapAdd",
+			    c->cap_add != NULL ? strv_json(c->cap_add) :
+						 json_null());
+	json_object_set_new(j, "CapDrop",
+			    c->cap_drop != NULL ? strv_json(c->cap_drop) :
+						  json_null());
 	json_object_set_new(j, "CgroupParent",
 			    json_string(c->cgroup_parent != NULL ?
 						c->cgroup_parent :

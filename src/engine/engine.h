@@ -70,6 +70,12 @@ struct engine_create_options {
 	bool interactive;
 	bool no_new_privileges;
 	bool auto_remove;
+	char **labels;	/* "K=V", or "K" for an empty value */
+	char **tmpfs;	/* "DIR[:OPTIONS]" */
+	char **cap_add; /* capability names or "ALL" */
+	char **cap_drop;
+	const char *stop_signal; /* NULL = the image's StopSignal or SIGTERM */
+	int64_t stop_timeout;	 /* seconds, -1 = 10 */
 };
 
 void engine_create_options_init(struct engine_create_options *opts);
@@ -112,12 +118,14 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 			  struct berth_error **err);
 
 /*
- * Send SIGTERM, then SIGKILL after timeout seconds, and wait until the
- * monitor recorded the exit. A container that is not running is left
- * as it is.
+ * Send signal, then SIGKILL after timeout seconds, and wait until the
+ * monitor recorded the exit. Signal 0 stands for the container's stop
+ * signal (SIGTERM unless set at create) and a negative timeout for its
+ * stop timeout (10 s unless set). A container that is not running is
+ * left as it is.
  */
-int engine_container_stop(struct engine *engine, const char *id,
-			  unsigned int timeout, struct berth_error **err);
+int engine_container_stop(struct engine *engine, const char *id, int signal,
+			  long timeout, struct berth_error **err);
 
 /* Wait until the container is not running; return its exit code. */
 int engine_container_wait(struct engine *engine, const char *id,

@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -52,27 +54,83 @@ static size_t split_fields(char *line, char **fields)
 }
 
 /*
- * Call match on each line of a colon-separated database until it
- * returns true; the fields are valid only during the call.
+ * Longest line read from /etc/passwd or /etc/group, newline excluded.
+ * Docker's lookup (bufio.Scanner) stops at 64 KiB as well, and a group
+ * line listing a few thousand members still fits.
  */
-static bool db_find(const char *db, size_t min_fields,
-		    bool (*match)(char **fields, size_t n, void *arg),
-		    void *arg)
+#define DB_LINE_MAX 65536
+
+/* An open /etc/passwd or /etc/group; path names it in messages. */
+struct db_file {
+	FILE *f;
+	const char *path;
+};
+
+/*
+ * Read one line into buf (DB_LINE_MAX + 1 bytes) without its newline.
+ * Returns 1 for a line, 0 at the end of the file and -1 for a line over
+ * DB_LINE_MAX or a read error. *ret_nul is set when the line holds a NUL
+ * byte, which no valid entry has.
+ */
+static int db_read_line(const struct db_file *db, size_t lineno, char *buf,
+			bool *ret_nul, struct berth_error **err)
 {
-	const char *p = db;
+	size_t len = 0;
+	int c;
 
-	while (p != NULL && *p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		_cleanup_free_ char *line = xstrndup(p, len);
-		char *fields[MAX_FIELDS];
-		size_t n = split_fields(line, fields);
-
-		if (line[0] != '#' && n >= min_fields && match(fields, n, arg))
-			return true;
-		p = nl != NULL ? nl + 1 : NULL;
+	*ret_nul = false;
+	while ((c = getc(db->f)) != EOF && c != '\n') {
+		if (len == DB_LINE_MAX)
+			return berth_error_set(
+				err, 0,
+				"invalid %s in the image: line %zu is longer "
+				"than %d bytes; shorten it",
+				db->path, lineno, DB_LINE_MAX);
+		if (c == '\0')
+			*ret_nul = true;
+		buf[len++] = (char)c;
 	}
-	return false;
+
+	if (ferror(db->f))
+		return berth_error_set(err, errno, "read %s in the image",
+				       db->path);
+	buf[len] = '\0';
+	return c == EOF && len == 0 ? 0 : 1;
+}
+
+/*
+ * Call match on each line of a colon-separated database, from its first
+ * line, until it returns true; the fields are valid only during the
+ * call. Comments and lines with a NUL byte are skipped. Returns 1 when
+ * match returned true, 0 when no line matched, -1 on error.
+ */
+static int db_find(const struct db_file *db, size_t min_fields,
+		   bool (*match)(char **fields, size_t n, void *arg), void *arg,
+		   struct berth_error **err)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (db == NULL)
+		return 0;
+
+	line = xmalloc(DB_LINE_MAX + 1);
+	rewind(db->f);
+	for (size_t lineno = 1;; lineno++) {
+		char *fields[MAX_FIELDS];
+		bool nul;
+		size_t n;
+		int r = db_read_line(db, lineno, line, &nul, err);
+
+		if (r <= 0)
+			return r;
+
+		if (nul || line[0] == '#')
+			continue;
+
+		n = split_fields(line, fields);
+		if (n >= min_fields && match(fields, n, arg))
+			return 1;
+	}
 }
 
 struct passwd_query {
@@ -158,14 +216,16 @@ static bool members_match(char **f, size_t n, void *arg)
 	return false;
 }
 
-static int resolve_user_part(const char *part, const char *passwd,
+static int resolve_user_part(const char *part, const struct db_file *passwd,
 			     struct passwd_query *q, struct berth_error **err)
 {
 	unsigned int uid;
+	int r;
 
 	if (parse_id(part, &uid)) {
 		q->uid = uid;
-		(void)db_find(passwd, 6, passwd_match, q);
+		if (db_find(passwd, 6, passwd_match, q, err) < 0)
+			return -1;
 		if (!q->found) {
 			q->ret_uid = uid;
 			q->ret_gid = 0;
@@ -174,7 +234,10 @@ static int resolve_user_part(const char *part, const char *passwd,
 	}
 
 	q->name = part;
-	if (passwd == NULL || !db_find(passwd, 6, passwd_match, q))
+	r = db_find(passwd, 6, passwd_match, q, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
 		return berth_error_set(err, 0,
 				       "unable to find user %s: no matching "
 				       "entries in passwd file",
@@ -182,11 +245,12 @@ static int resolve_user_part(const char *part, const char *passwd,
 	return 0;
 }
 
-static int resolve_group_part(const char *part, const char *group,
+static int resolve_group_part(const char *part, const struct db_file *group,
 			      gid_t *ret_gid, struct berth_error **err)
 {
 	struct group_query q = {0};
 	unsigned int gid;
+	int r;
 
 	if (parse_id(part, &gid)) {
 		*ret_gid = gid;
@@ -194,7 +258,10 @@ static int resolve_group_part(const char *part, const char *group,
 	}
 
 	q.name = part;
-	if (group == NULL || !db_find(group, 3, group_match, &q))
+	r = db_find(group, 3, group_match, &q, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
 		return berth_error_set(err, 0,
 				       "unable to find group %s: no matching "
 				       "entries in group file",
@@ -203,12 +270,31 @@ static int resolve_group_part(const char *part, const char *group,
 	return 0;
 }
 
-int user_resolve_from(const char *spec, const char *passwd, const char *group,
-		      struct user_ids *ret, struct berth_error **err)
+/* An explicit group replaces the supplementary groups, as in Docker. */
+static int resolve_members(const struct db_file *group, const char *user,
+			   gid_t primary, struct user_ids *ret,
+			   struct berth_error **err)
+{
+	struct members_query m = {.user = user, .primary = primary};
+
+	if (db_find(group, 4, members_match, &m, err) < 0) {
+		free(m.groups);
+		return -1;
+	}
+
+	ret->groups = m.groups;
+	ret->n_groups = m.n_groups;
+	return 0;
+}
+
+static int resolve_files(const char *spec, const struct db_file *passwd,
+			 const struct db_file *group, struct user_ids *ret,
+			 struct berth_error **err)
 {
 	_cleanup_free_ char *user = NULL;
 	struct passwd_query q = {0};
 	const char *colon = strchr(spec, ':');
+	struct user_ids ids = {0};
 	gid_t gid;
 
 	user = colon != NULL ? xstrndup(spec, colon - spec) : xstrdup(spec);
@@ -219,61 +305,119 @@ int user_resolve_from(const char *spec, const char *passwd, const char *group,
 				       spec);
 
 	if (resolve_user_part(user, passwd, &q, err) < 0)
-		return -1;
+		goto fail;
 
 	gid = q.ret_gid;
 	if (colon != NULL &&
-	    resolve_group_part(colon + 1, group, &gid, err) < 0) {
-		free(q.ret_name);
-		free(q.ret_home);
-		return -1;
+	    resolve_group_part(colon + 1, group, &gid, err) < 0)
+		goto fail;
+
+	ids = (struct user_ids){
+		.uid = q.ret_uid, .gid = gid, .home = TAKE_PTR(q.ret_home)};
+	if (colon == NULL && q.ret_name != NULL &&
+	    resolve_members(group, q.ret_name, gid, &ids, err) < 0) {
+		user_ids_clear(&ids);
+		goto fail;
 	}
 
-	*ret = (struct user_ids){
-		.uid = q.ret_uid, .gid = gid, .home = q.ret_home};
-	/* An explicit group replaces the supplementary groups, as in Docker. */
-	if (colon == NULL && q.ret_name != NULL && group != NULL) {
-		struct members_query m = {.user = q.ret_name, .primary = gid};
-
-		(void)db_find(group, 4, members_match, &m);
-		ret->groups = m.groups;
-		ret->n_groups = m.n_groups;
-	}
 	free(q.ret_name);
+	*ret = ids;
 	return 0;
+
+fail:
+	free(q.ret_name);
+	free(q.ret_home);
+	return -1;
 }
 
-static int read_optional(int rootfd, const char *path, char **ret,
+/* Open len bytes of data as a stream; NULL data stands for no file. */
+static FILE *open_memory(const char *data, size_t len)
+{
+	if (data == NULL)
+		return NULL;
+
+	/* glibc 2.22 and later accept a size of 0. */
+	return fmemopen((void *)data, len, "r");
+}
+
+int user_resolve_memory(const char *spec, const char *passwd, size_t passwd_len,
+			const char *group, size_t group_len,
+			struct user_ids *ret, struct berth_error **err)
+{
+	_cleanup_fclose_ FILE *pf = open_memory(passwd, passwd_len);
+	_cleanup_fclose_ FILE *gf = open_memory(group, group_len);
+	struct db_file pdb = {pf, "/etc/passwd"};
+	struct db_file gdb = {gf, "/etc/group"};
+
+	if ((passwd != NULL && pf == NULL) || (group != NULL && gf == NULL))
+		return berth_error_set(err, errno, "open a memory stream");
+
+	return resolve_files(spec, pf != NULL ? &pdb : NULL,
+			     gf != NULL ? &gdb : NULL, ret, err);
+}
+
+int user_resolve_from(const char *spec, const char *passwd, const char *group,
+		      struct user_ids *ret, struct berth_error **err)
+{
+	return user_resolve_memory(spec, passwd,
+				   passwd != NULL ? strlen(passwd) : 0, group,
+				   group != NULL ? strlen(group) : 0, ret, err);
+}
+
+/*
+ * Open path in the root as a stream, or set *ret to NULL when the image
+ * has no such file. Only a regular file is read, because a FIFO or a
+ * device node in a hostile image could block or never end.
+ */
+static int open_optional(int rootfd, const char *path, FILE **ret,
 			 struct berth_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_error_ struct berth_error *local = NULL;
-	size_t len;
+	struct stat st;
 
-	fd = fs_open_in_root(rootfd, path, O_RDONLY, 0, &local);
-	if (fd >= 0)
-		return fs_read_all(fd, ret, &len, err);
-
-	/* An image without the file has only numeric users. */
-	if (local->errnum == ENOENT) {
-		*ret = NULL;
+	*ret = NULL;
+	fd = fs_open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK, 0, &local);
+	if (fd < 0 && local->errnum == ENOENT)
 		return 0;
+	if (fd < 0) {
+		berth_error_move(err, &local);
+		return -1;
 	}
 
-	berth_error_move(err, &local);
-	return -1;
+	if (fstat(fd, &st) < 0)
+		return berth_error_set(err, errno, "stat %s in the image",
+				       path);
+	if (!S_ISREG(st.st_mode))
+		return berth_error_set(err, 0,
+				       "invalid %s in the image: it is not a "
+				       "regular file",
+				       path);
+
+	*ret = fdopen(fd, "r");
+	if (*ret == NULL)
+		return berth_error_set(err, errno, "read %s in the image",
+				       path);
+	fd = -1;
+	return 0;
 }
 
 int user_resolve(int rootfd, const char *spec, struct user_ids *ret,
 		 struct berth_error **err)
 {
-	_cleanup_free_ char *passwd = NULL, *group = NULL;
+	_cleanup_fclose_ FILE *pf = NULL;
+	_cleanup_fclose_ FILE *gf = NULL;
+	struct db_file pdb = {NULL, "/etc/passwd"};
+	struct db_file gdb = {NULL, "/etc/group"};
 
-	if (read_optional(rootfd, "/etc/passwd", &passwd, err) < 0 ||
-	    read_optional(rootfd, "/etc/group", &group, err) < 0)
+	if (open_optional(rootfd, pdb.path, &pf, err) < 0 ||
+	    open_optional(rootfd, gdb.path, &gf, err) < 0)
 		return -1;
 
-	return user_resolve_from(spec, passwd, group, ret, err);
+	pdb.f = pf;
+	gdb.f = gf;
+	return resolve_files(spec, pf != NULL ? &pdb : NULL,
+			     gf != NULL ? &gdb : NULL, ret, err);
 }
 
 void user_ids_clear(struct user_ids *ids)

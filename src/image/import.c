@@ -26,8 +26,7 @@ struct imported_layer {
 	int64_t size;
 };
 
-/* Map uname's machine to the GOARCH names the image config uses. */
-static const char *image_architecture(void)
+const char *image_architecture(void)
 {
 	static const struct {
 		const char *machine;

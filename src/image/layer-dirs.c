@@ -46,9 +46,9 @@ static int unpack_blob(int blob_fd, int tmp_fd, const char *diff_id,
 	return 0;
 }
 
-static int extract_layer(struct image_store *store, const char *digest,
-			 const char *diff_id, const char *chain_hex,
-			 struct berth_error **err)
+int store_extract_layer(struct image_store *store, const char *digest,
+			const char *diff_id, const char *chain_hex,
+			struct berth_error **err)
 {
 	_cleanup_close_ int blob_fd = -1;
 	_cleanup_close_ int tmp_fd = -1;
@@ -116,19 +116,18 @@ static int lock_for_layers(struct image_store *store,
 	return 0;
 }
 
-/* Extract the layers of m that are missing, under the exclusive lock. */
-static int extract_missing(struct image_store *store,
-			   const struct image_manifest *m,
-			   struct berth_error **err)
+int store_extract_missing(struct image_store *store,
+			  const struct image_manifest *m,
+			  struct berth_error **err)
 {
 	for (size_t i = 0; i < m->n_layers; i++) {
 		const struct manifest_layer *layer = &m->layers[i];
 		_cleanup_free_ char *dir = layer_dir(store, layer->chain_id);
 
 		if (!fs_exists(dir) &&
-		    extract_layer(store, layer->digest, layer->diff_id,
-				  layer->chain_id + strlen(DIGEST_PREFIX),
-				  err) < 0)
+		    store_extract_layer(store, layer->digest, layer->diff_id,
+					layer->chain_id + strlen(DIGEST_PREFIX),
+					err) < 0)
 			return -1;
 	}
 	return 0;
@@ -149,7 +148,7 @@ int image_store_add_image(struct image_store *store,
 
 	if (store_lock(store, LOCK_MODE_EXCLUSIVE, &lock, err) < 0 ||
 	    manifest_load(store->root, manifest_digest, &m, err) < 0 ||
-	    extract_missing(store, m, err) < 0 ||
+	    store_extract_missing(store, m, err) < 0 ||
 	    layout_index_load(store->root, &index, err) < 0)
 		return -1;
 
@@ -176,7 +175,7 @@ int image_store_layer_dirs(struct image_store *store,
 	if (lock_for_layers(store, image, &lock, &m, err) < 0)
 		return -1;
 
-	if (extract_missing(store, m, err) < 0)
+	if (store_extract_missing(store, m, err) < 0)
 		return -1;
 
 	dirs = xzalloc(sizeof(char *));

@@ -34,4 +34,20 @@ int store_resolve(struct image_store *store, const json_t *index,
 		  const char *ref, char **ret_digest, char **ret_by_name,
 		  struct berth_error **err);
 
+/* This host's architecture, by the GOARCH names image configs use. */
+const char *image_architecture(void);
+
+/*
+ * Extract the layer blob digest into layers/<chain_hex>, checking its
+ * content against diff_id. Runs under the exclusive store lock.
+ */
+int store_extract_layer(struct image_store *store, const char *digest,
+			const char *diff_id, const char *chain_hex,
+			struct berth_error **err);
+
+/* Extract the layers of m that are missing, under the exclusive lock. */
+int store_extract_missing(struct image_store *store,
+			  const struct image_manifest *m,
+			  struct berth_error **err);
+
 #endif

@@ -129,6 +129,12 @@ int store_lock(struct image_store *store, enum lock_mode mode, int *ret_fd,
 	return 0;
 }
 
+int image_store_lock_shared(struct image_store *store, int *ret_fd,
+			    struct berth_error **err)
+{
+	return store_lock(store, LOCK_MODE_SHARED, ret_fd, err);
+}
+
 static int load_image(struct image_store *store, const json_t *index,
 		      const char *digest, struct image_info **ret,
 		      struct berth_error **err)

@@ -120,6 +120,16 @@ int image_store_remove_image(struct image_store *store, const char *ref,
 void image_removal_clear(struct image_removal *removal);
 
 /*
+ * Take the store lock shared; release it with lock_release(). While a
+ * command holds it, no other command removes temp files or unreferenced
+ * blobs, so a pull can write blobs before it names the image.
+ * image_store_add_image() takes the lock exclusively: release this one
+ * before calling it.
+ */
+int image_store_lock_shared(struct image_store *store, int *ret_fd,
+			    struct berth_error **err);
+
+/*
  * Name an image whose manifest, config and layer blobs are already in
  * blobs/sha256/ (written with blob.h, as a pull does): check them,
  * extract its layers and add manifest_digest to index.json under name

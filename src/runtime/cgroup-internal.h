@@ -4,6 +4,7 @@
 
 /* Shared between cgroup.c and its v1 and v2 backends. */
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,6 +25,13 @@ struct cgroup_layout {
 
 int cgroup_layout_load(struct cgroup_layout *ret, struct berth_error **err);
 void cgroup_layout_clear(struct cgroup_layout *l);
+
+static inline void cleanup_layoutp(struct cgroup_layout *l)
+{
+	cgroup_layout_clear(l);
+}
+
+#define _cleanup_layout_ __attribute__((cleanup(cleanup_layoutp)))
 
 /* The directory of the normalized path in hierarchy h. */
 char *cgroup_hierarchy_dir(const struct cgroup_hierarchy *h, const char *path);
@@ -48,6 +56,9 @@ int cgroup_read(const char *dir, const char *file, char **ret_value,
 		struct berth_error **err);
 bool cgroup_file_exists(const char *dir, const char *file);
 void cgroup_sleep_ms(unsigned int ms);
+
+/* Return the path of the next child cgroup of dir, which d lists. */
+char *cgroup_next_child(DIR *d, const char *dir);
 
 /* Copy cpuset.cpus and cpuset.mems of the parent into a new cpuset dir. */
 int cgroup_v1_init_cpuset(const char *dir, struct berth_error **err);

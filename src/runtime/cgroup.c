@@ -19,17 +19,6 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* Retries of rmdir while the kernel still releases an emptied cgroup. */
-#define RMDIR_TRIES 100
-#define RMDIR_WAIT_MS 10
-
-static void cleanup_layoutp(struct cgroup_layout *l)
-{
-	cgroup_layout_clear(l);
-}
-
-#define _cleanup_layout_ __attribute__((cleanup(cleanup_layoutp)))
-
 /*
  * Create each missing directory from the hierarchy's base down to the
  * cgroup and record it in *created, outermost first, for the undo step.
@@ -213,8 +202,7 @@ static int read_procs(const char *dir, pid_t **pids, size_t *n,
 	return 0;
 }
 
-/* Return the path of the next child cgroup of dir, which d lists. */
-static char *next_child(DIR *d, const char *dir)
+char *cgroup_next_child(DIR *d, const char *dir)
 {
 	struct dirent *de;
 
@@ -239,7 +227,7 @@ static int collect_pids(const char *dir, pid_t **pids, size_t *n,
 		return berth_error_set(err, errno, "open '%s'", dir);
 
 	for (;;) {
-		_cleanup_free_ char *child = next_child(d, dir);
+		_cleanup_free_ char *child = cgroup_next_child(d, dir);
 
 		if (child == NULL)
 			return 0;
@@ -313,72 +301,6 @@ int cgroup_freeze(const char *path, bool frozen, struct berth_error **err)
 
 	dir = cgroup_hierarchy_dir(h, path);
 	return cgroup_v2_freeze(dir, frozen, err);
-}
-
-static int rmdir_retry(const char *dir, struct berth_error **err)
-{
-	for (int i = 0;; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-
-		if (errno != EBUSY || i == RMDIR_TRIES)
-			return berth_error_set(
-				err, errno, "remove the cgroup directory '%s'",
-				dir);
-		cgroup_sleep_ms(RMDIR_WAIT_MS);
-	}
-}
-
-/* Remove dir and the child cgroups inside it, innermost first. */
-static int remove_tree(const char *dir, struct berth_error **err)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-
-	if (d == NULL && errno == ENOENT)
-		return 0;
-	if (d == NULL)
-		return berth_error_set(err, errno, "open '%s'", dir);
-
-	for (;;) {
-		_cleanup_free_ char *child = next_child(d, dir);
-
-		if (child == NULL)
-			break;
-
-		if (remove_tree(child, err) < 0)
-			return -1;
-	}
-	return rmdir_retry(dir, err);
-}
-
-/* Every hierarchy is tried; the first error is returned. */
-int cgroup_destroy(const char *path, struct berth_error **err)
-{
-	_cleanup_layout_ struct cgroup_layout l = {0};
-	struct berth_error *first = NULL;
-
-	if (cgroup_layout_load(&l, err) < 0)
-		return -1;
-
-	for (size_t i = 0; i < l.n; i++) {
-		_cleanup_free_ char *dir =
-			cgroup_hierarchy_dir(&l.hierarchies[i], path);
-		struct berth_error *e = NULL;
-
-		if (remove_tree(dir, &e) == 0)
-			continue;
-
-		if (first == NULL)
-			first = e;
-		else
-			berth_error_free(&e);
-	}
-
-	if (first != NULL) {
-		berth_error_move(err, &first);
-		return -1;
-	}
-	return 0;
 }
 
 int cgroup_stats(const char *path, struct cgroup_stats *ret,

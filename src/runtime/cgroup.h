@@ -75,8 +75,10 @@ int cgroup_freeze(const char *path, bool frozen, struct berth_error **err);
  * Remove the cgroup directories and their child cgroups in every
  * hierarchy; they must have no processes left. A missing directory is
  * not an error. Parents such as "/berth" stay, other containers share
- * them. EBUSY is retried for about a second, because the kernel releases
- * a cgroup asynchronously after its last process exits.
+ * them. Processes the caller killed may take up to 5 s in all to leave,
+ * because the kernel moves an exiting process out a moment after the
+ * signal. The cgroup2 directory is watched until it is empty, and rmdir
+ * on v1 is retried until then.
  */
 int cgroup_destroy(const char *path, struct berth_error **err);
 

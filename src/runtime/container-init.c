@@ -181,7 +181,8 @@ static int join_namespaces(const struct init_args *a, struct berth_error **err)
 		return berth_error_set(err, errno,
 				       "create the cgroup namespace");
 
-	if (namespaces_join_paths(a->spec, err) < 0)
+	if (namespaces_join_paths(a->spec, err) < 0 ||
+	    namespaces_loopback_up(a->spec, err) < 0)
 		return -1;
 
 	/* A new session keyring keeps the host's keys out of reach. */

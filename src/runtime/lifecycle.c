@@ -19,7 +19,6 @@
 
 #define START_POLL_MS 100
 #define KILL_WAIT_MS 10000
-#define CGROUP_REMOVE_TRIES 50
 
 static void sleep_ms(long ms)
 {
@@ -207,44 +206,51 @@ int runtime_kill(const char *state_root, const char *id, int signal, bool all,
 	return ret;
 }
 
+/*
+ * Sleep until the init exits or deadline passes. A pidfd reports the
+ * exit; without one (the pid was reused or pidfd_open(2) is missing)
+ * this sleeps 10 ms and the caller checks again.
+ */
+static void wait_init_exit(int pidfd, long deadline)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	long left = deadline - runtime_now_ms();
+
+	if (left <= 0)
+		return;
+
+	if (pidfd < 0)
+		sleep_ms(left < 10 ? left : 10);
+	else
+		(void)poll(&pfd, 1, (int)left);
+}
+
 /* SIGKILL everything in the container and wait until the init is gone. */
 static int kill_and_wait(const struct runtime_record *r,
 			 struct berth_error **err)
 {
-	long waited = 0;
+	_cleanup_close_ int pidfd = -1;
+	long deadline = runtime_now_ms() + KILL_WAIT_MS;
+
+	/* Opened before the kill, so that the pid cannot be reused. */
+	if (record_alive(r))
+		pidfd = runtime_pidfd_open(r->state.pid);
+	if (pidfd >= 0 && !record_alive(r))
+		return 0;
 
 	(void)kill_cgroup(r, SIGKILL, NULL);
 	if (record_alive(r))
 		(void)kill(r->state.pid, SIGKILL);
 
 	while (record_alive(r)) {
-		if (waited >= KILL_WAIT_MS)
+		if (runtime_now_ms() >= deadline)
 			return berth_error_set(err, 0,
 					       "container '%s' did not exit "
 					       "after SIGKILL",
 					       r->state.id);
-		sleep_ms(10);
-		waited += 10;
+		wait_init_exit(pidfd, deadline);
 	}
 	return 0;
-}
-
-/* The kernel keeps a cgroup busy for a moment after its last exit. */
-static int remove_cgroup(const char *path, struct berth_error **err)
-{
-	for (int i = 0;; i++) {
-		struct berth_error *e = NULL;
-
-		if (cgroup_destroy(path, &e) == 0)
-			return 0;
-
-		if (i == CGROUP_REMOVE_TRIES || e->errnum != EBUSY) {
-			berth_error_move(err, &e);
-			return -1;
-		}
-		berth_error_free(&e);
-		sleep_ms(20);
-	}
 }
 
 static int delete_record(const char *state_root, const struct runtime_record *r,
@@ -258,7 +264,7 @@ static int delete_record(const char *state_root, const struct runtime_record *r,
 		return -1;
 
 	if (r->state.cgroup_path != NULL &&
-	    remove_cgroup(r->state.cgroup_path, err) < 0)
+	    cgroup_destroy(r->state.cgroup_path, err) < 0)
 		return -1;
 
 	state = record_state_json(r, RUNTIME_STATUS_STOPPED);

@@ -122,6 +122,9 @@ int namespaces_clone_flags(const struct spec *spec);
  */
 int namespaces_join_paths(const struct spec *spec, struct berth_error **err);
 
+/* Bring up "lo" when the spec creates a new network namespace. */
+int namespaces_loopback_up(const struct spec *spec, struct berth_error **err);
+
 /*
  * Point the calling thread's pid_for_children at the pid namespace at
  * path; *ret_saved_fd receives the current one to restore with

@@ -2,7 +2,8 @@
 /*
  * Fuzz user resolution against an image's /etc/passwd and /etc/group.
  * The input is "SPEC\nPASSWD\0GROUP"; both files come from the image,
- * so they are untrusted. A resolved user named by number must keep it.
+ * so they are untrusted. GROUP runs to the end of the input and may hold
+ * NUL bytes. A resolved user named by number must keep it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct user_ids ids = {0};
 	struct berth_error *err = NULL;
 	char *passwd, *group, *nl;
+	size_t group_len = 0;
 
 	memcpy(input, data, size);
 	input[size] = '\0';
@@ -34,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	group = passwd + strlen(passwd) + 1;
 	if (group > input + size)
 		group = NULL;
+	else
+		group_len = (size_t)(input + size - group);
 
-	if (user_resolve_from(input, passwd, group, &ids, &err) < 0) {
+	if (user_resolve_memory(input, passwd, strlen(passwd), group, group_len,
+				&ids, &err) < 0) {
 		if (err == NULL || err->msg == NULL)
 			abort();
 		berth_error_free(&err);

@@ -80,6 +80,39 @@ teardown() {
 	berth_assert_store_clean
 }
 
+# Import the busybox image with /etc/passwd and /etc/group replaced by
+# what the commands after the image name write into directory $2, as
+# image $1.
+import_edited_busybox() {
+	local image=$1 dir=$BATS_TEST_TMPDIR/edited
+	shift
+
+	mkdir -p "$dir"
+	tar -xf "$(berth_busybox_tarball)" -C "$dir"
+	(cd "$dir" && "$@")
+	tar -cf "$BATS_TEST_TMPDIR/edited.tar" -C "$dir" .
+	"$BERTH" import "$BATS_TEST_TMPDIR/edited.tar" "$image" >/dev/null
+}
+
+@test "an overlong passwd line fails with 125 and names it" {
+	import_edited_busybox long:latest sh -c \
+		'{ head -c 70000 /dev/zero | tr "\0" a; echo; cat etc/passwd; } \
+			>etc/passwd.new && mv etc/passwd.new etc/passwd'
+	run timeout 60 "$BERTH" run --rm -u tester long:latest true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid /etc/passwd in the image: line 1 is longer than 65536 bytes"* ]]
+	berth_assert_store_clean
+}
+
+@test "a group file that is a FIFO fails with 125" {
+	import_edited_busybox fifo:latest sh -c \
+		'rm etc/group && mkfifo etc/group'
+	run timeout 60 "$BERTH" run --rm -u tester fifo:latest true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid /etc/group in the image: it is not a regular file"* ]]
+	berth_assert_store_clean
+}
+
 @test "bad volumes fail with 125" {
 	run "$BERTH" run --rm -v /no/such/dir:/data busybox true
 	[ "$status" -eq 125 ]
@@ -198,6 +231,41 @@ teardown() {
 	berth_assert_store_clean
 }
 
+@test "option errors use Docker's words" {
+	run "$BERTH" run --init busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth run: unknown flag: --init" ]
+	[ "${lines[1]}" = "See 'berth run --help'." ]
+
+	run "$BERTH" run -x busybox true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth run: unknown shorthand flag: 'x' in -x" ]
+
+	run "$BERTH" run --name
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth run: flag needs an argument: --name" ]
+
+	run "$BERTH" stop -t
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "berth stop: flag needs an argument: 't' in -t" ]
+
+	run "$BERTH" run -p 8080:80 busybox true
+	[ "$status" -eq 125 ]
+	[[ "${lines[0]}" == *"'p' in -p: published ports need bridge networks"* ]]
+
+	run "$BERTH" create -d busybox true
+	[ "$status" -eq 125 ]
+	[[ "${lines[0]}" == *"use 'berth run -d'"* ]]
+
+	for cmd in ps rm start stop kill wait logs exec inspect images rmi \
+		tag import; do
+		run "$BERTH" "$cmd" --no-such-flag
+		[ "$status" -eq 125 ]
+		[ "${lines[0]}" = "berth $cmd: unknown flag: --no-such-flag" ]
+	done
+	berth_assert_store_clean
+}
+
 @test "validation messages end with the hint, without an OS error" {
 	"$BERTH" run -d --name busy busybox sleep 100 >/dev/null
 	run "$BERTH" kill -s NOSUCH busy
@@ -217,4 +285,16 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "Usage: berth"* ]]
 	[ -z "$stderr" ]
+}
+
+@test "version and --version print the version" {
+	run --separate-stderr "$BERTH" version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "berth version "* ]]
+	version=$output
+	run "$BERTH" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "$version" ]
+	run "$BERTH" version extra
+	[ "$status" -eq 125 ]
 }

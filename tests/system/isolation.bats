@@ -45,6 +45,35 @@ teardown() {
 	[[ "$output" == *0000000000000000 ]]
 }
 
+# Print the CapBnd mask of a container run with the given options.
+bounding_set() {
+	"$BERTH" run --rm "$@" busybox awk '/^CapBnd/ { print $2 }' \
+		/proc/self/status
+}
+
+@test "--cap-add and --cap-drop change the set as in Docker" {
+	[ "$(bounding_set --cap-add NET_ADMIN)" = 00000000a80435fb ]
+	[ "$(bounding_set --cap-add cap_net_admin --cap-drop CHOWN)" = \
+		00000000a80435fa ]
+	[ "$(bounding_set --cap-drop ALL --cap-add CHOWN)" = \
+		0000000000000001 ]
+
+	host=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)
+	expected=$(printf '%016x' $((0x$host & ~1)))
+	[ "$(bounding_set --cap-add ALL --cap-drop CHOWN)" = "$expected" ]
+
+	run "$BERTH" create --name caps --cap-add NET_ADMIN --cap-drop MKNOD \
+		busybox true
+	[ "$status" -eq 0 ]
+	[ "$(berth_inspect_field caps '.HostConfig.CapAdd[0]')" = \
+		CAP_NET_ADMIN ]
+	[ "$(berth_inspect_field caps '.HostConfig.CapDrop[0]')" = CAP_MKNOD ]
+
+	run "$BERTH" run --rm --cap-add NOSUCH busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid capability 'NOSUCH' in --cap-add"* ]]
+}
+
 @test "the default seccomp profile is loaded" {
 	run "$BERTH" run --rm busybox grep Seccomp: /proc/self/status
 	[[ "$output" == *2 ]]

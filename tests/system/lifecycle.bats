@@ -44,6 +44,14 @@ teardown() {
 	[ -z "$(berth_container_cgroups "$id")" ]
 }
 
+@test "start -ai forwards stdin to a container made with -i" {
+	"$BERTH" create -i --name cat1 busybox cat
+	run bash -c "echo hello | '$BERTH' start -ai cat1"
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+	[ "$(berth_inspect_field cat1 .State.ExitCode)" = 0 ]
+}
+
 @test "an exited container starts again" {
 	"$BERTH" run --name again busybox sh -c 'echo run'
 	"$BERTH" start again
@@ -64,15 +72,99 @@ teardown() {
 	[ -z "$(berth_store_mounts)" ]
 }
 
+# Print the milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
 @test "stop -t kills after the timeout" {
 	"$BERTH" run -d --name stubborn busybox sh -c \
 		'trap "" TERM; while :; do sleep 0.1; done'
 	sleep 0.3
-	start=$(date +%s)
-	run "$BERTH" stop -t 1 stubborn
+	start=$(now_ms)
+	run "$BERTH" stop -t 2 stubborn
+	elapsed=$(($(now_ms) - start))
 	[ "$status" -eq 0 ]
-	[ $(($(date +%s) - start)) -lt 8 ]
+	echo "stop took $elapsed ms"
+	[ "$elapsed" -ge 1900 ]
+	[ "$elapsed" -lt 2600 ]
 	[ "$(berth_inspect_field stubborn .State.ExitCode)" = 137 ]
+}
+
+@test "stop returns as soon as the container exits" {
+	"$BERTH" run -d --name quick busybox sh -c \
+		'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	sleep 0.3
+	start=$(now_ms)
+	run "$BERTH" stop -t 10 quick
+	elapsed=$(($(now_ms) - start))
+	[ "$status" -eq 0 ]
+	echo "stop took $elapsed ms"
+	[ "$elapsed" -lt 500 ]
+	[ "$(berth_inspect_field quick .State.ExitCode)" = 0 ]
+	[ -z "$(berth_store_mounts)" ]
+}
+
+@test "stop sends the container's stop signal" {
+	"$BERTH" run -d --name usr1 --stop-signal SIGUSR1 --stop-timeout 1 \
+		busybox sh -c 'trap "exit 42" USR1; trap "exit 43" HUP
+			while :; do sleep 0.1; done'
+	[ "$(berth_inspect_field usr1 .Config.StopSignal)" = SIGUSR1 ]
+	[ "$(berth_inspect_field usr1 .Config.StopTimeout)" = 1 ]
+	sleep 0.3
+	run "$BERTH" stop usr1
+	[ "$status" -eq 0 ]
+	[ "$(berth_inspect_field usr1 .State.ExitCode)" = 42 ]
+
+	# -s overrides it; the container's timeout of 1 s still applies.
+	"$BERTH" start usr1
+	sleep 0.3
+	start=$(now_ms)
+	run "$BERTH" stop -s SIGHUP usr1
+	elapsed=$(($(now_ms) - start))
+	[ "$status" -eq 0 ]
+	[ "$(berth_inspect_field usr1 .State.ExitCode)" = 43 ]
+	[ "$elapsed" -lt 900 ]
+
+	run "$BERTH" stop -s NOSUCHSIG usr1
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unknown signal 'NOSUCHSIG'"* ]]
+	run "$BERTH" create --stop-signal BOGUS busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid stop signal 'BOGUS'"* ]]
+}
+
+@test "run takes StopSignal and Labels from the image" {
+	"$BERTH" build --help >/dev/null 2>&1 ||
+		skip "this berth has no build command to set StopSignal"
+	mkdir "$BATS_TEST_TMPDIR/ctx"
+	printf 'FROM busybox\nSTOPSIGNAL SIGUSR1\nLABEL a=1 b=2\n' \
+		>"$BATS_TEST_TMPDIR/ctx/Containerfile"
+	"$BERTH" build -t usr1:latest "$BATS_TEST_TMPDIR/ctx"
+
+	"$BERTH" run -d --name fromimage -l b=3 usr1 sh -c \
+		'trap "exit 42" USR1; while :; do sleep 0.1; done'
+	[ "$(berth_inspect_field fromimage .Config.StopSignal)" = SIGUSR1 ]
+	[ "$(berth_inspect_field fromimage .Config.Labels.a)" = 1 ]
+	[ "$(berth_inspect_field fromimage .Config.Labels.b)" = 3 ]
+	sleep 0.3
+	run "$BERTH" stop -t 5 fromimage
+	[ "$status" -eq 0 ]
+	[ "$(berth_inspect_field fromimage .State.ExitCode)" = 42 ]
+}
+
+@test "stop waits the container's stop timeout" {
+	"$BERTH" run -d --name deaf --stop-timeout 1 busybox sh -c \
+		'trap "" TERM; while :; do sleep 0.1; done'
+	sleep 0.3
+	start=$(now_ms)
+	run "$BERTH" stop deaf
+	elapsed=$(($(now_ms) - start))
+	[ "$status" -eq 0 ]
+	echo "stop took $elapsed ms"
+	[ "$elapsed" -ge 900 ]
+	[ "$elapsed" -lt 1600 ]
+	[ "$(berth_inspect_field deaf .State.ExitCode)" = 137 ]
 }
 
 @test "stop of a stopped container succeeds" {
@@ -192,6 +284,18 @@ kill_monitor() {
 	berth_assert_store_clean
 }
 
+@test "rm -f cleans up after a killed foreground run --rm" {
+	"$BERTH" run --rm --name fg busybox sleep 100 &
+	berth_wait_status fg running
+	kill_monitor "$(berth_inspect_field fg .Id)"
+	wait
+	[ "$(berth_inspect_field fg .State.Status)" = running ]
+
+	run "$BERTH" rm -f fg
+	[ "$status" -eq 0 ]
+	berth_assert_store_clean
+}
+
 @test "inspect shows the configuration" {
 	mkdir "$BATS_TEST_TMPDIR/vol"
 	"$BERTH" create --name cfg -e A=1 -w /tmp -u tester --hostname h1 \
@@ -222,6 +326,34 @@ kill_monitor() {
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '.[0].RepoTags[0]')" = busybox:latest ]
 	run "$BERTH" inspect --type container busybox
+	[ "$status" -eq 125 ]
+}
+
+@test "inspect -f prints template fields" {
+	id=$("$BERTH" run -d --name tmpl busybox sleep 100)
+	pid=$(berth_inspect_field tmpl .State.Pid)
+
+	run "$BERTH" inspect -f '{{.State.Status}} {{ .State.Pid }}' tmpl
+	[ "$status" -eq 0 ]
+	[ "$output" = "running $pid" ]
+
+	run "$BERTH" inspect -f '{{json .Config.Cmd}}|{{.Nope.Deeper}}' tmpl
+	[ "$status" -eq 0 ]
+	[ "$output" = '["sleep","100"]|<no value>' ]
+
+	run "$BERTH" inspect --format '{{.Id}}' tmpl busybox
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$id" ]
+	[[ "${lines[1]}" == sha256:* ]]
+
+	run "$BERTH" inspect -f '{{.State.Running}}' tmpl nosuch
+	[ "$status" -eq 125 ]
+	[ "$output" != "${output/true/}" ]
+
+	run "$BERTH" inspect -f '{{range .Mounts}}x{{end}}' tmpl
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unsupported template action '{{range .Mounts}}'"* ]]
+	run "$BERTH" inspect -f '{{.State' tmpl
 	[ "$status" -eq 125 ]
 }
 

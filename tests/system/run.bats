@@ -156,10 +156,23 @@ teardown() {
 }
 
 @test "run -it relays input through the terminal" {
-	run script -qec "printf 'echo typed-\$((40+2))\nexit 7\n' |
-		'$BERTH' run --rm -it busybox sh" /dev/null
+	run bash -c "printf 'echo typed-\$((40+2))\nexit 7\n' |
+		script -qec \"'$BERTH' run --rm -it busybox sh\" /dev/null"
 	[ "$status" -eq 7 ]
 	[[ "$output" == *typed-42* ]]
+}
+
+@test "run -it and exec -it need a terminal on stdin" {
+	run bash -c "echo x | '$BERTH' run --rm -it busybox cat"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"the input device is not a TTY"* ]]
+
+	"$BERTH" run -d --name box busybox sleep 100
+	run bash -c "echo x | '$BERTH' exec -it box cat"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"the input device is not a TTY"* ]]
+	berth_container_teardown
+	berth_assert_store_clean
 }
 
 @test "run forwards SIGTERM to the container" {
@@ -182,6 +195,14 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *lo:* ]]
 	[ "$(echo "$output" | grep -c ':')" -eq 1 ]
+}
+
+@test "run brings up loopback as Docker does" {
+	run "$BERTH" run --rm busybox sh -c \
+		'ip link show lo; ping -c 1 -W 2 127.0.0.1'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"<LOOPBACK,UP"* ]]
+	[[ "$output" == *"1 packets received"* ]]
 }
 
 @test "run --network host shares the host's interfaces" {
@@ -225,6 +246,27 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[ ! -e "$BATS_TEST_TMPDIR/data/out2" ]
 	[[ "$output" == *"Read-only file system"* ]]
+}
+
+@test "run --tmpfs mounts a tmpfs with Docker's defaults" {
+	run "$BERTH" run --rm --read-only --tmpfs /scratch \
+		--tmpfs /big:size=1m,mode=1770 busybox sh -c \
+		'grep -E " /(scratch|big) " /proc/mounts; stat -c %a /big
+		touch /scratch/x && echo written'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "tmpfs /scratch tmpfs "*nosuid,nodev,noexec* ]]
+	[[ "${lines[1]}" == "tmpfs /big tmpfs "*size=1024k,mode=1770* ]]
+	[ "${lines[2]}" = 1770 ]
+	[ "${lines[3]}" = written ]
+
+	run "$BERTH" run --rm --tmpfs /proc/x busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid tmpfs '/proc/x'"* ]]
+	run "$BERTH" run --rm --tmpfs relative busybox true
+	[ "$status" -eq 125 ]
+	run "$BERTH" run --rm --tmpfs /x:bogus=1 busybox true
+	[ "$status" -eq 125 ]
+	berth_assert_store_clean
 }
 
 @test "run --read-only makes the root read-only" {

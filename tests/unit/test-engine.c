@@ -187,6 +187,107 @@ static void user_rejects_unknown(void **state)
 	berth_error_free(&err);
 }
 
+static void user_rejects_overlong_line(void **state)
+{
+	struct user_ids ids = {0};
+	struct berth_error *err = NULL;
+	size_t len = 70000;
+	_cleanup_free_ char *huge = xmalloc(len + 64);
+
+	memset(huge, 'a', len);
+	snprintf(huge + len, 64,
+		 "\ntester:x:1000:1000::/home/tester:/bin/sh\n");
+
+	assert_int_equal(user_resolve_from("tester", huge, NULL, &ids, &err),
+			 -1);
+	assert_non_null(strstr(err->msg, "/etc/passwd"));
+	assert_non_null(strstr(err->msg, "line 1 is longer than 65536"));
+	berth_error_free(&err);
+
+	/* Both files are checked: a numeric user reads /etc/group too. */
+	assert_int_equal(user_resolve_from("0", passwd, huge, &ids, &err), -1);
+	assert_non_null(strstr(err->msg, "/etc/group"));
+	berth_error_free(&err);
+}
+
+static void user_skips_lines_with_nul(void **state)
+{
+	static const char pw[] = "tester:x:1000:1000::/home/tester:/bin/sh\n"
+				 "eve\0:x:0:0::/root:/bin/sh\n";
+	static const char gr[] = "staff:x:50:tester\nwheel:x:10:te\0ster";
+	struct user_ids ids = {0};
+	struct berth_error *err = NULL;
+
+	assert_int_equal(user_resolve_memory("tester", pw, sizeof(pw) - 1, gr,
+					     sizeof(gr) - 1, &ids, &err),
+			 0);
+	assert_int_equal(ids.uid, 1000);
+	assert_int_equal(ids.n_groups, 1);
+	assert_int_equal(ids.groups[0], 50);
+	user_ids_clear(&ids);
+
+	assert_int_equal(user_resolve_memory("eve", pw, sizeof(pw) - 1, gr,
+					     sizeof(gr) - 1, &ids, &err),
+			 -1);
+	berth_error_free(&err);
+}
+
+static void user_reads_last_line_without_newline(void **state)
+{
+	struct user_ids ids = {0};
+	struct berth_error *err = NULL;
+
+	assert_int_equal(user_resolve_from("tester:staff",
+					   "tester:x:1000:1000::/h:/bin/sh",
+					   "staff:x:50:", &ids, &err),
+			 0);
+	assert_int_equal(ids.uid, 1000);
+	assert_int_equal(ids.gid, 50);
+	assert_string_equal(ids.home, "/h");
+	user_ids_clear(&ids);
+}
+
+static void container_config_keeps_optional_fields(void **state)
+{
+	static char *labels[] = {"app=web", "tier=", NULL};
+	static char *tmpfs[] = {"/run:size=1m", NULL};
+	static char *cap_add[] = {"CAP_NET_ADMIN", NULL};
+	static char *cap_drop[] = {"ALL", NULL};
+	struct container_config c = {
+		.id = "ab",
+		.name = "n",
+		.image = "busybox",
+		.image_id = "cd",
+		.created = "2024-05-01T10:00:00Z",
+		.workdir = "/",
+		.user = "",
+		.hostname = "h",
+		.network = "none",
+		.lowerdir = "/l",
+		.memory = -1,
+		.cpu_quota = -1,
+		.pids_limit = -1,
+		.labels = labels,
+		.tmpfs = tmpfs,
+		.cap_add = cap_add,
+		.cap_drop = cap_drop,
+		.stop_signal = "SIGQUIT",
+		.stop_timeout = 30,
+	};
+	_cleanup_container_config_ struct container_config *back = NULL;
+	_cleanup_json_ json_t *j = container_config_to_json(&c);
+	struct berth_error *err = NULL;
+
+	assert_int_equal(container_config_from_json(j, "t", &back, &err), 0);
+	assert_int_equal(strv_length(back->labels), 2);
+	assert_string_equal(back->labels[1], "tier=");
+	assert_string_equal(back->tmpfs[0], "/run:size=1m");
+	assert_string_equal(back->cap_add[0], "CAP_NET_ADMIN");
+	assert_string_equal(back->cap_drop[0], "ALL");
+	assert_string_equal(back->stop_signal, "SIGQUIT");
+	assert_int_equal(back->stop_timeout, 30);
+}
+
 /* Write data through the log writer and read the entries back. */
 static void log_round_trip(const char *data, size_t len, char **ret)
 {
@@ -273,6 +374,7 @@ static void container_config_round_trip(void **state)
 		.volumes = &vol,
 		.n_volumes = 1,
 		.tty = true,
+		.stop_timeout = -1,
 	};
 	_cleanup_container_config_ struct container_config *back = NULL;
 	_cleanup_json_ json_t *j = container_config_to_json(&c);
@@ -290,6 +392,11 @@ static void container_config_round_trip(void **state)
 	assert_true(back->volumes[0].read_only);
 	assert_true(back->tty);
 	assert_false(back->interactive);
+	assert_null(back->labels);
+	assert_null(back->tmpfs);
+	assert_null(back->cap_add);
+	assert_null(back->stop_signal);
+	assert_int_equal(back->stop_timeout, -1);
 
 	json_object_del(j, "image_id");
 	assert_int_equal(container_config_from_json(j, "t", &back, &err), -1);
@@ -555,6 +662,10 @@ int main(void)
 		cmocka_unit_test(user_resolves_name_and_groups),
 		cmocka_unit_test(user_resolves_numeric_forms),
 		cmocka_unit_test(user_rejects_unknown),
+		cmocka_unit_test(container_config_keeps_optional_fields),
+		cmocka_unit_test(user_rejects_overlong_line),
+		cmocka_unit_test(user_skips_lines_with_nul),
+		cmocka_unit_test(user_reads_last_line_without_newline),
 		cmocka_unit_test(ctr_log_lines_and_partials),
 		cmocka_unit_test(ctr_log_rejects_malformed),
 		cmocka_unit_test(container_config_round_trip),

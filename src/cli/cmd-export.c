@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli-util.h"
+#include "cli/commands.h"
+#include "engine/container-image.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+static void export_usage(FILE *out)
+{
+	fputs("Usage: berth export [OPTIONS] CONTAINER\n"
+	      "\n"
+	      "Write the root file system of a container, its image with\n"
+	      "its changes, as a tar archive to standard output or a file.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o, --output FILE   write to FILE instead\n"
+	      "  -h, --help          show this help\n",
+	      out);
+}
+
+/* Write FILE through a temp file, so a failed export leaves no FILE. */
+static int export_to_file(struct engine *engine, const char *id,
+			  const char *path, struct berth_error **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return berth_error_set(err, errno, "create '%s'", tmp);
+
+	if (engine_container_export(engine, id, fd, err) < 0 ||
+	    fchmod(fd, 0644) < 0 || rename(tmp, path) < 0) {
+		if (*err == NULL)
+			berth_error_set(err, errno, "write '%s'", path);
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_export(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	_cleanup_free_ char *id = NULL;
+	struct berth_error *err = NULL;
+	const char *output = NULL;
+	struct engine engine;
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			export_usage(stdout);
+			return 0;
+		default:
+			return cli_option_error("export", c, argv);
+		}
+	}
+
+	if (argc - optind != 1)
+		return cli_usage_error("export", "expected one CONTAINER");
+	if (output == NULL && isatty(STDOUT_FILENO))
+		return cli_usage_error("export",
+				       "refusing to write a tar archive to a "
+				       "terminal; use -o FILE or a pipe");
+
+	cli_engine_init(ctx, &engine);
+	r = engine_container_lookup(&engine, argv[optind], &id, &err);
+	if (r == 0 && output != NULL)
+		r = export_to_file(&engine, id, output, &err);
+	else if (r == 0)
+		r = engine_container_export(&engine, id, STDOUT_FILENO, &err);
+	engine_clear(&engine);
+	return r < 0 ? cli_fail(&err) : 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cli/registry-flags.h"
+
+#include <string.h>
+
+#include "cli/commands.h"
+#include "util/xalloc.h"
+
+int cli_parse_tls_verify(const char *command, const char *value,
+			 struct registry_options *opts)
+{
+	if (value == NULL || strcmp(value, "true") == 0) {
+		opts->insecure = false;
+		return 0;
+	}
+	if (strcmp(value, "false") == 0) {
+		opts->insecure = true;
+		return 0;
+	}
+	return cli_usage_error(command,
+			       "invalid value '%s' for --tls-verify: use true "
+			       "or false",
+			       value);
+}
+
+char *cli_parse_creds(const char *value, struct registry_options *opts)
+{
+	char *copy = xstrdup(value);
+	char *colon = strchr(copy, ':');
+
+	if (colon != NULL)
+		*colon = '\0';
+	opts->username = copy;
+	opts->password = colon != NULL ? colon + 1 : "";
+	return copy;
+}
+
+char *cli_registry_host(const char *arg)
+{
+	const char *p = arg;
+	size_t len;
+	char *host;
+
+	if (strncmp(p, "https://", 8) == 0)
+		p += 8;
+	else if (strncmp(p, "http://", 7) == 0)
+		p += 7;
+	len = strcspn(p, "/");
+	if (len == 0)
+		return NULL;
+
+	host = xstrndup(p, len);
+	if (strcmp(host, "index.docker.io") == 0 ||
+	    strcmp(host, "registry-1.docker.io") == 0) {
+		free(host);
+		host = xstrdup(REGISTRY_DEFAULT_HOST);
+	}
+	return host;
+}

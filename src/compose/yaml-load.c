@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "compose/yaml-load.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+struct anchor {
+	char *name;
+	json_t *value;
+	size_t nodes; /* size of value, charged again on each alias */
+};
+
+struct loader {
+	yaml_parser_t parser;
+	const char *name;
+	struct anchor *anchors;
+	size_t n_anchors;
+	size_t nodes;
+};
+
+static void loader_release(struct loader *l)
+{
+	for (size_t i = 0; i < l->n_anchors; i++) {
+		free(l->anchors[i].name);
+		json_decref(l->anchors[i].value);
+	}
+	free(l->anchors);
+	yaml_parser_delete(&l->parser);
+}
+
+static int fail_at(struct loader *l, yaml_mark_t mark, const char *problem,
+		   const char *value, struct berth_error **err)
+{
+	if (value != NULL)
+		return berth_error_set(err, 0, "%s:%zu:%zu: %s '%s'", l->name,
+				       mark.line + 1, mark.column + 1, problem,
+				       value);
+	return berth_error_set(err, 0, "%s:%zu:%zu: %s", l->name,
+			       mark.line + 1, mark.column + 1, problem);
+}
+
+static int parser_fail(struct loader *l, struct berth_error **err)
+{
+	const char *problem = l->parser.problem;
+
+	if (problem == NULL)
+		problem = "invalid YAML";
+	return fail_at(l, l->parser.problem_mark, problem, NULL, err);
+}
+
+static int next_event(struct loader *l, yaml_event_t *ev,
+		      struct berth_error **err)
+{
+	if (!yaml_parser_parse(&l->parser, ev))
+		return parser_fail(l, err);
+	return 0;
+}
+
+static int charge(struct loader *l, size_t n, yaml_mark_t mark,
+		  struct berth_error **err)
+{
+	if (n > YAML_MAX_NODES || l->nodes > YAML_MAX_NODES - n) {
+		char limit[32];
+
+		snprintf(limit, sizeof(limit), "%d", YAML_MAX_NODES);
+		return fail_at(l, mark,
+			       "document too large after expanding aliases, "
+			       "node limit is",
+			       limit, err);
+	}
+	l->nodes += n;
+	return 0;
+}
+
+static bool matches(const char *s, const char *pattern)
+{
+	regex_t re;
+	bool ok;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	ok = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+/* Resolve a plain scalar by the YAML 1.2 core schema. */
+static json_t *resolve_plain(const char *s)
+{
+	if (*s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+		return json_null();
+	if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
+	    strcmp(s, "TRUE") == 0)
+		return json_true();
+	if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 ||
+	    strcmp(s, "FALSE") == 0)
+		return json_false();
+
+	if (matches(s, "^[-+]?[0-9]+$") || matches(s, "^0o[0-7]+$") ||
+	    matches(s, "^0x[0-9a-fA-F]+$")) {
+		const char *digits = s;
+		int base = 10;
+		char *end;
+
+		if (strncmp(s, "0o", 2) == 0) {
+			digits = s + 2;
+			base = 8;
+		} else if (strncmp(s, "0x", 2) == 0) {
+			digits = s + 2;
+			base = 16;
+		}
+		errno = 0;
+		long long v = strtoll(digits, &end, base);
+
+		/* Integers beyond 64 bits stay strings, like version numbers. */
+		if (errno == 0 && *end == '\0')
+			return json_integer(v);
+		return json_string(s);
+	}
+
+	if (matches(s, "^[-+]?([.][0-9]+|[0-9]+([.][0-9]*)?)([eE][-+]?[0-9]+)?$")) {
+		double v = strtod(s, NULL);
+
+		if (isfinite(v))
+			return json_real(v);
+	}
+	return json_string(s);
+}
+
+static json_t *scalar_value(const yaml_event_t *ev)
+{
+	const char *text = (const char *)ev->data.scalar.value;
+	const char *tag = (const char *)ev->data.scalar.tag;
+
+	if (tag != NULL && strcmp(tag, YAML_STR_TAG) == 0)
+		return json_string(text);
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return json_string(text);
+	return resolve_plain(text);
+}
+
+static size_t count_nodes(const json_t *j)
+{
+	size_t n = 1;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, key, v)
+			n += count_nodes(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			n += count_nodes(v);
+	}
+	return n;
+}
+
+static void add_anchor(struct loader *l, const yaml_char_t *name,
+		       json_t *value)
+{
+	if (name == NULL)
+		return;
+
+	/* A later anchor of the same name hides the earlier one. */
+	l->anchors = xreallocarray(l->anchors, l->n_anchors + 1,
+				   sizeof(*l->anchors));
+	l->anchors[l->n_anchors++] = (struct anchor){
+		.name = xstrdup((const char *)name),
+		.value = json_incref(value),
+		.nodes = count_nodes(value),
+	};
+}
+
+static struct anchor *find_anchor(struct loader *l, const char *name)
+{
+	for (size_t i = l->n_anchors; i > 0; i--) {
+		if (strcmp(l->anchors[i - 1].name, name) == 0)
+			return &l->anchors[i - 1];
+	}
+	return NULL;
+}
+
+static int load_node(struct loader *l, yaml_event_t *ev, int depth,
+		     json_t **ret, struct berth_error **err);
+
+static int load_sequence(struct loader *l, int depth, json_t *array,
+			 struct berth_error **err)
+{
+	for (;;) {
+		yaml_event_t ev;
+		json_t *item = NULL;
+		int r;
+
+		if (next_event(l, &ev, err) < 0)
+			return -1;
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		r = load_node(l, &ev, depth + 1, &item, err);
+		yaml_event_delete(&ev);
+		if (r < 0)
+			return -1;
+		json_array_append_new(array, item);
+	}
+}
+
+/* Apply a "<<" merge: keys already in the mapping win. */
+static int apply_merge(struct loader *l, json_t *object, json_t *source,
+		       yaml_mark_t mark, struct berth_error **err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(source)) {
+		json_array_foreach(source, i, v) {
+			if (apply_merge(l, object, v, mark, err) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (!json_is_object(source))
+		return fail_at(l, mark, "merge key '<<' needs a mapping", NULL,
+			       err);
+
+	json_object_foreach(source, key, v) {
+		if (json_object_get(object, key) == NULL)
+			json_object_set(object, key, v);
+	}
+	return 0;
+}
+
+static int load_mapping(struct loader *l, int depth, json_t *object,
+			struct berth_error **err)
+{
+	_cleanup_json_ json_t *merges = json_array();
+	yaml_mark_t merge_mark = { 0 };
+
+	for (;;) {
+		yaml_event_t key_ev;
+		yaml_event_t value_ev;
+		json_t *value = NULL;
+		_cleanup_free_ char *key = NULL;
+		bool is_merge;
+		int r;
+
+		if (next_event(l, &key_ev, err) < 0)
+			return -1;
+		if (key_ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&key_ev);
+			break;
+		}
+		if (key_ev.type != YAML_SCALAR_EVENT) {
+			r = fail_at(l, key_ev.start_mark,
+				    "mapping keys must be scalars", NULL, err);
+			yaml_event_delete(&key_ev);
+			return r;
+		}
+		key = xstrdup((const char *)key_ev.data.scalar.value);
+		is_merge = strcmp(key, "<<") == 0 &&
+			   key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (!is_merge && json_object_get(object, key) != NULL) {
+			r = fail_at(l, key_ev.start_mark, "duplicate key", key,
+				    err);
+			yaml_event_delete(&key_ev);
+			return r;
+		}
+		merge_mark = key_ev.start_mark;
+		yaml_event_delete(&key_ev);
+
+		if (next_event(l, &value_ev, err) < 0)
+			return -1;
+		r = load_node(l, &value_ev, depth + 1, &value, err);
+		yaml_event_delete(&value_ev);
+		if (r < 0)
+			return -1;
+
+		if (is_merge)
+			json_array_append_new(merges, value);
+		else
+			json_object_set_new(object, key, value);
+	}
+
+	for (size_t i = 0; i < json_array_size(merges); i++) {
+		if (apply_merge(l, object, json_array_get(merges, i),
+				merge_mark, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_alias(struct loader *l, yaml_event_t *ev, json_t **ret,
+		      struct berth_error **err)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	struct anchor *a = find_anchor(l, name);
+
+	if (a == NULL)
+		return fail_at(l, ev->start_mark, "unknown anchor", name, err);
+	if (charge(l, a->nodes, ev->start_mark, err) < 0)
+		return -1;
+
+	/* A copy, so that interpolation can edit each use on its own. */
+	*ret = json_deep_copy(a->value);
+	return 0;
+}
+
+static int load_node(struct loader *l, yaml_event_t *ev, int depth,
+		     json_t **ret, struct berth_error **err)
+{
+	_cleanup_json_ json_t *node = NULL;
+	const yaml_char_t *anchor = NULL;
+
+	if (depth > YAML_MAX_DEPTH)
+		return fail_at(l, ev->start_mark, "nesting too deep", NULL,
+			       err);
+
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		return load_alias(l, ev, ret, err);
+	case YAML_SCALAR_EVENT:
+		if (charge(l, 1, ev->start_mark, err) < 0)
+			return -1;
+		node = scalar_value(ev);
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		if (charge(l, 1, ev->start_mark, err) < 0)
+			return -1;
+		node = json_array();
+		anchor = ev->data.sequence_start.anchor;
+		if (load_sequence(l, depth, node, err) < 0)
+			return -1;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		if (charge(l, 1, ev->start_mark, err) < 0)
+			return -1;
+		node = json_object();
+		anchor = ev->data.mapping_start.anchor;
+		if (load_mapping(l, depth, node, err) < 0)
+			return -1;
+		break;
+	default:
+		return fail_at(l, ev->start_mark, "unexpected YAML event",
+			       NULL, err);
+	}
+
+	add_anchor(l, anchor, node);
+	*ret = TAKE_PTR(node);
+	return 0;
+}
+
+/* Skip events up to the first node of the first document. */
+static int find_document(struct loader *l, yaml_event_t *ev,
+			 struct berth_error **err)
+{
+	for (;;) {
+		if (next_event(l, ev, err) < 0)
+			return -1;
+		switch (ev->type) {
+		case YAML_STREAM_END_EVENT:
+			return 0;
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+			yaml_event_delete(ev);
+			continue;
+		default:
+			return 1;
+		}
+	}
+}
+
+int yaml_load_buffer(const char *data, size_t len, const char *name,
+		     json_t **ret, struct berth_error **err)
+{
+	struct loader l = { .name = name };
+	json_t *root = NULL;
+	yaml_event_t ev;
+	int r;
+
+	if (!yaml_parser_initialize(&l.parser))
+		return berth_error_set(err, ENOMEM, "%s: YAML parser", name);
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)data,
+				     len);
+
+	r = find_document(&l, &ev, err);
+	if (r < 0) {
+		loader_release(&l);
+		return -1;
+	}
+	if (r == 0) {
+		yaml_event_delete(&ev);
+		loader_release(&l);
+		*ret = json_object();
+		return 0;
+	}
+
+	r = load_node(&l, &ev, 0, &root, err);
+	yaml_event_delete(&ev);
+	loader_release(&l);
+	if (r < 0)
+		return -1;
+	if (json_is_null(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	*ret = root;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BERTH_NET_LINK_H
+#define BERTH_NET_LINK_H
+
+/*
+ * Network devices through rtnetlink (libnl-route): the bridge of a
+ * network, and the veth pair that joins a container's network
+ * namespace to it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+/*
+ * Make the bridge name (if missing) with address gateway/prefix and set
+ * it up. An existing bridge with the address is left as it is.
+ */
+int net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix,
+		      struct berth_error **err);
+
+/* Delete the device; a missing one is not an error. */
+int net_link_delete(const char *name, struct berth_error **err);
+
+bool net_link_exists(const char *name);
+
+struct net_veth_config {
+	const char *host_name; /* the end that stays on the host */
+	const char *bridge;    /* the host end's master */
+	int netns_fd;	       /* the container's network namespace */
+	uint32_t ip;	       /* the container end's address */
+	unsigned prefix;
+	uint32_t gateway; /* the container's default route */
+	bool internal;	  /* no default route */
+};
+
+/*
+ * Make the veth pair: the host end joins the bridge and goes up, the
+ * other end moves into the namespace as eth0 with its address and
+ * default route, and lo goes up there. A failure deletes the pair.
+ */
+int net_veth_setup(const struct net_veth_config *config,
+		   struct berth_error **err);
+
+#endif
