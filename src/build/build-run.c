@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -234,9 +235,21 @@ static void fill_container_config(struct container_config *c,
 		strv_push(&c->env, DEFAULT_PATH);
 }
 
+/* As in a container, HOME comes from the user's passwd entry, else "/". */
+static void set_home(struct container_config *c, const struct user_ids *ids)
+{
+	_cleanup_free_ char *home = NULL;
+
+	if (env_get(c->env, "HOME") != NULL)
+		return;
+
+	xasprintf(&home, "HOME=%s",
+		  ids->home != NULL && ids->home[0] != '\0' ? ids->home : "/");
+	(void)env_set(&c->env, home, NULL);
+}
+
 static int write_bundle(const struct build_step_root *root,
-			const struct container_config *c,
-			struct berth_error **err)
+			struct container_config *c, struct berth_error **err)
 {
 	_cleanup_json_ json_t *spec = NULL;
 	struct user_ids ids = {0};
@@ -246,6 +259,7 @@ static int write_bundle(const struct build_step_root *root,
 	if (user_resolve(root->root_fd, user, &ids, err) < 0)
 		return berth_error_wrap(err, "USER '%s'", c->user);
 
+	set_home(c, &ids);
 	spec = bundle_spec_json(c, &ids, root->dir);
 	user_ids_clear(&ids);
 
@@ -330,12 +344,42 @@ static void close_pipes(struct run_pipes *p)
 	}
 }
 
-static int open_pipes(struct run_pipes *p, struct berth_error **err)
+/*
+ * Put data in an executable memory file: a RUN heredoc script that the
+ * kernel starts through /proc/self/fd/0 with the interpreter of its "#!"
+ * line.
+ */
+static int open_memory_file(const char *data, struct berth_error **err)
+{
+	int fd = memfd_create("berth-run-script", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return berth_error_set(err, errno,
+				       "create a memory file for the RUN "
+				       "script");
+	if (fs_write_all(fd, data, strlen(data), err) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		berth_error_set(err, errno, "rewind the RUN script");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int open_pipes(struct run_pipes *p, const char *stdin_data,
+		      struct berth_error **err)
 {
 	*p = (struct run_pipes){{-1, -1}, {-1, -1}, -1};
 
 	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0)
 		return berth_error_set(err, errno, "create pipe");
+	if (stdin_data != NULL) {
+		p->null_fd = open_memory_file(stdin_data, err);
+		return p->null_fd < 0 ? -1 : 0;
+	}
 	p->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (p->null_fd < 0)
 		return berth_error_set(err, errno, "open '/dev/null'");
@@ -351,7 +395,7 @@ static int create_and_wait(const struct build_step_root *root,
 	pid_t pid = -1;
 	int r;
 
-	if (open_pipes(&pipes, err) < 0) {
+	if (open_pipes(&pipes, p->stdin_data, err) < 0) {
 		close_pipes(&pipes);
 		return -1;
 	}

@@ -63,6 +63,7 @@ struct build_process {
 	const char *user;	   /* as USER gives it, "" = root */
 	const char *workdir;	   /* absolute, "" = "/" */
 	const char *network;	   /* "none" or "host" */
+	const char *stdin_data;	   /* standard input, NULL = /dev/null */
 	const char *cgroup_parent; /* NULL = the engine's default */
 	const char *state_root;	   /* the runtime library's state root */
 	int output_fd;		   /* stdout and stderr go here */

@@ -109,6 +109,12 @@ int builder_commit_stage(struct builder *b, size_t index,
 int builder_reuse_image(struct builder *b, const char *key, char **ret_id,
 			struct berth_error **err);
 
+/*
+ * Fail when the stage's config object is too large for the image config
+ * blob that the store reads back, before the commit writes any blob.
+ */
+int builder_check_config_size(struct stage_state *s, struct berth_error **err);
+
 /* Add a history entry without a layer and set the cache key chain. */
 int builder_add_empty(struct builder *b, struct stage_state *s,
 		      const char *created_by, struct berth_error **err);

@@ -77,7 +77,8 @@ int builder_commit_stage(struct builder *b, size_t index,
 	if (s->image_id != NULL)
 		return 0;
 
-	if (image_draft_commit(b->store, s->draft, NULL, b->opts->timestamp,
+	if (builder_check_config_size(s, err) < 0 ||
+	    image_draft_commit(b->store, s->draft, NULL, b->opts->timestamp,
 			       NULL, &s->image_id, err) < 0)
 		return -1;
 	return build_cache_put_image(b->opts->root, key, s->image_id, err);

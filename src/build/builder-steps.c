@@ -18,6 +18,7 @@
 #include "build/builder-internal.h"
 #include "build/context.h"
 #include "build/expand.h"
+#include "build/strbuf.h"
 #include "engine/env.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -159,6 +160,7 @@ struct run_data {
 	const char *user;
 	const char *workdir;
 	const char *network;
+	const char *script; /* standard input of the RUN, NULL = /dev/null */
 };
 
 static int run_fn(struct builder *b, struct stage_state *s,
@@ -172,6 +174,7 @@ static int run_fn(struct builder *b, struct stage_state *s,
 		.user = d->user,
 		.workdir = d->workdir,
 		.network = d->network,
+		.stdin_data = d->script,
 		.cgroup_parent = b->opts->cgroup_parent,
 		.state_root = b->opts->state_root,
 		.output_fd = b->opts->run_output_fd,
@@ -219,11 +222,40 @@ static char **run_env(struct builder *b, struct stage_state *s)
 	return out;
 }
 
-static int run_args(struct stage_state *s, const struct build_instruction *in,
-		    char ***ret, struct berth_error **err)
+/*
+ * The script of a RUN whose heredocs sit in a longer command line
+ * ("RUN python3 <<EOF > out"): the line, then each body and its
+ * terminator, so that the shell reads the heredocs itself as BuildKit
+ * has it do.
+ */
+static char *heredoc_script(const struct build_instruction *in)
 {
+	struct strbuf out = STRBUF_INIT;
+
+	strbuf_append(&out, in->args[0]);
+	strbuf_append_char(&out, '\n');
+	for (size_t i = 0; i < in->n_heredocs; i++) {
+		strbuf_append(&out, in->heredocs[i].content);
+		strbuf_append(&out, in->heredocs[i].name);
+		strbuf_append_char(&out, '\n');
+	}
+	return strbuf_take(&out);
+}
+
+/*
+ * The command of a RUN in shell form. A heredoc that is the whole
+ * command is the script. When it starts with "#!", the kernel runs it
+ * with that interpreter from a memory file given as the standard input,
+ * because the interpreter need not be a shell.
+ */
+static int run_args(struct stage_state *s, const struct build_instruction *in,
+		    char ***ret, char **ret_script, struct berth_error **err)
+{
+	_cleanup_free_ char *script = NULL;
+	const struct build_heredoc *whole = NULL;
 	const char *command;
 
+	*ret_script = NULL;
 	if (in->json_form) {
 		if (strv_length(in->args) == 0)
 			return berth_error_set(err, 0, "empty command");
@@ -234,21 +266,21 @@ static int run_args(struct stage_state *s, const struct build_instruction *in,
 	command = in->args != NULL ? in->args[0] : NULL;
 	if (command == NULL)
 		return berth_error_set(err, 0, "missing command");
-	if (in->n_heredocs > 0) {
-		const struct build_heredoc *h =
-			build_instruction_heredoc(in, command);
-
-		/* TODO: heredocs inside a longer command line. */
-		if (h == NULL || in->n_heredocs > 1)
-			return berth_error_set(err, ENOTSUP,
-					       "only 'RUN <<EOF' with one "
-					       "heredoc as the whole command "
-					       "is supported");
-		command = h->content;
+	if (in->n_heredocs == 1)
+		whole = build_instruction_heredoc(in, command);
+	if (whole != NULL && strncmp(whole->content, "#!", 2) == 0) {
+		*ret = xzalloc(sizeof(char *));
+		strv_push(ret, "/proc/self/fd/0");
+		*ret_script = xstrdup(whole->content);
+		return 0;
 	}
 
+	if (whole != NULL)
+		script = xstrdup(whole->content);
+	else if (in->n_heredocs > 0)
+		script = heredoc_script(in);
 	*ret = strv_copy(s->shell);
-	strv_push(ret, command);
+	strv_push(ret, script != NULL ? script : command);
 	return 0;
 }
 
@@ -309,25 +341,30 @@ static int run_step(struct builder *b, struct stage_state *s,
 	const char *user = json_string_value(json_object_get(config, "User"));
 	const char *workdir =
 		json_string_value(json_object_get(config, "WorkingDir"));
-	_cleanup_free_ char *network = NULL;
+	_cleanup_free_ char *network = NULL, *script = NULL;
 	struct run_data d;
 	struct layer_step step;
 
 	if (run_network(b, s, in, &network, err) < 0 ||
-	    run_args(s, in, &args, err) < 0)
+	    run_args(s, in, &args, &script, err) < 0)
 		return -1;
 	env = run_env(b, s);
-	created_by = join_words(args);
+	created_by = script != NULL ? xstrdup(script) : join_words(args);
 
 	d = (struct run_data){
 		.args = args,
 		.env = env,
 		.network = network,
+		.script = script,
 		.user = user != NULL ? user : "",
 		.workdir = workdir != NULL ? workdir : "",
 	};
-	/* The network changes what a RUN can fetch, so the key covers it. */
-	xasprintf(&key_text, "%s\nnetwork=%s", in->text, network);
+	/*
+	 * The network changes what a RUN can fetch, so the key covers it.
+	 * The logical line lacks the heredoc bodies, which created_by has.
+	 */
+	xasprintf(&key_text, "%s\nnetwork=%s\ncommand=%s", in->text, network,
+		  created_by);
 	step = (struct layer_step){
 		.key_text = key_text,
 		.created_by = created_by,

@@ -15,9 +15,11 @@
 #include "build/build-cache.h"
 #include "build/expand.h"
 #include "engine/env.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -345,6 +347,27 @@ static void add_labels(struct builder *b, json_t *config)
 	}
 }
 
+/*
+ * Half of the store's limit of a config blob is left for the history
+ * entries, which hold the Containerfile's lines, and for rootfs.
+ */
+#define BUILD_CONFIG_MAX_SIZE (CONFIG_MAX_SIZE / 2)
+
+int builder_check_config_size(struct stage_state *s, struct berth_error **err)
+{
+	_cleanup_free_ char *text = json_dumps(image_draft_config(s->draft),
+					       JSON_COMPACT | JSON_SORT_KEYS);
+	size_t len = text != NULL ? strlen(text) : 0;
+
+	if (len > BUILD_CONFIG_MAX_SIZE)
+		return berth_error_set(err, 0,
+				       "the image config (Env, Labels and the "
+				       "like) has %zu bytes, more than the "
+				       "limit of %d: shorten its values",
+				       len, BUILD_CONFIG_MAX_SIZE);
+	return 0;
+}
+
 static int commit_target(struct builder *b, size_t target, char **ret_id,
 			 struct berth_error **err)
 {
@@ -355,6 +378,8 @@ static int commit_target(struct builder *b, size_t target, char **ret_id,
 	size_t first_tag = 0;
 
 	add_labels(b, image_draft_config(s->draft));
+	if (builder_check_config_size(s, err) < 0)
+		return -1;
 
 	if (tags != NULL && tags[0] != NULL)
 		builder_print(b, "COMMIT %s", tags[0]);

@@ -351,6 +351,13 @@ int containerfile_parse(const char *data, size_t len, const char *path,
 	cf->path = xstrdup(path);
 	cf->escape = '\\';
 
+	if (len > CONTAINERFILE_MAX_SIZE) {
+		containerfile_free(cf);
+		return berth_error_set(err, 0,
+				       "%s: the file has %zu bytes, more than "
+				       "the limit of %d",
+				       path, len, CONTAINERFILE_MAX_SIZE);
+	}
 	if (nul != NULL) {
 		containerfile_free(cf);
 		return berth_error_set(

@@ -153,6 +153,12 @@ struct containerfile {
 };
 
 /*
+ * Limit of a Containerfile's size. Its lines become history entries of
+ * the image config, which the store reads back only up to 8 MiB.
+ */
+#define CONTAINERFILE_MAX_SIZE (1024 * 1024)
+
+/*
  * Parse data (len bytes, need not be NUL-terminated). path names the file
  * in errors, which read "PATH:LINE: INSTRUCTION: problem", for example
  * "Containerfile:7: COPY: missing destination" or

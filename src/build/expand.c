@@ -19,6 +19,16 @@
  */
 #define EXPAND_MAX_DEPTH 64
 
+/*
+ * Limit of an expanded word: the kernel's limit of one argument or
+ * environment string (MAX_ARG_STRLEN), so a RUN could still take it.
+ * It stops "ARG A=$A$A" repeated from doubling the memory use each line.
+ */
+#define EXPAND_MAX_SIZE (128 * 1024)
+
+/* Longest prefix of the word that an error message quotes. */
+#define EXPAND_QUOTE_MAX 80
+
 struct expander {
 	const char *p; /* cursor into the word */
 	char escape;
@@ -33,6 +43,12 @@ static int expand_until(struct expander *ex, char stop, struct strbuf *out,
 			struct berth_error **err);
 static int expand_pattern_until(struct expander *ex, char stop,
 				struct strbuf *out, struct berth_error **err);
+
+static int too_long(struct berth_error **err)
+{
+	return berth_error_set(err, 0, "the value is longer than %d bytes",
+			       EXPAND_MAX_SIZE);
+}
 
 static bool is_name_char(char c)
 {
@@ -167,6 +183,10 @@ static char *replace_pattern(const char *value, const char *pat,
 	while (i < len) {
 		size_t n = 0;
 
+		if (out.len > EXPAND_MAX_SIZE) {
+			strbuf_release(&out);
+			return NULL;
+		}
 		if (*pat != '\0' && (all || !replaced))
 			n = longest_match_at(pat, value, i, len);
 		if (n > 0) {
@@ -248,9 +268,11 @@ static int expand_replace(struct expander *ex, const char *name,
 	value = lookup(ex, name);
 	result = replace_pattern(value != NULL ? value : "", strbuf_str(&pat),
 				 strbuf_str(&repl), all);
-	strbuf_append(out, result);
 	strbuf_release(&pat);
 	strbuf_release(&repl);
+	if (result == NULL)
+		return too_long(err);
+	strbuf_append(out, result);
 	return 0;
 }
 
@@ -332,6 +354,8 @@ static int expand_dollar(struct expander *ex, struct strbuf *out,
 		ex->depth++;
 		r = expand_braced(ex, out, err);
 		ex->depth--;
+		if (r == 0 && out->len > EXPAND_MAX_SIZE)
+			return too_long(err);
 		return r;
 	}
 
@@ -342,7 +366,7 @@ static int expand_dollar(struct expander *ex, struct strbuf *out,
 	}
 	value = lookup(ex, name);
 	strbuf_append(out, value != NULL ? value : "");
-	return 0;
+	return out->len > EXPAND_MAX_SIZE ? too_long(err) : 0;
 }
 
 /* Copy '...' literally, cursor on the opening quote. */
@@ -459,9 +483,14 @@ int build_expand_word(const char *word, char escape, build_lookup_fn fn,
 	};
 	struct strbuf out = STRBUF_INIT;
 
-	if (expand_until(&ex, '\0', &out, err) < 0) {
+	if (expand_until(&ex, '\0', &out, err) < 0 ||
+	    (out.len > EXPAND_MAX_SIZE && too_long(err) < 0)) {
 		strbuf_release(&out);
-		return berth_error_wrap(err, "expand '%s'", word);
+		return berth_error_wrap(err, "expand '%.*s%s'",
+					EXPAND_QUOTE_MAX, word,
+					strlen(word) > EXPAND_QUOTE_MAX ?
+						"..." :
+						"");
 	}
 
 	*ret = strbuf_take(&out);

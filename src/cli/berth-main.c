@@ -40,6 +40,8 @@ static const struct cli_command commands[] = {
 	{"export", cmd_export, "Write a container's file system as a tar"},
 	{"history", cmd_history, "Show how an image was made"},
 	{"image", cmd_image, "Manage images (history, ls, prune, rm, ...)"},
+	{"volume", cmd_volume, "Manage volumes (create, ls, rm, prune, ...)"},
+	{"network", cmd_network, "Manage networks (create, ls, rm, ...)"},
 	{"build", cmd_build, "Build an image from a Containerfile"},
 	{"pull", cmd_pull, "Download an image from a registry"},
 	{"push", cmd_push, "Upload an image to a registry"},
@@ -47,6 +49,7 @@ static const struct cli_command commands[] = {
 	{"logout", cmd_logout, "Remove the credentials of a registry"},
 	{"save", cmd_save, "Write images to a tar archive"},
 	{"load", cmd_load, "Load images from a tar archive"},
+	{"compose", cmd_compose, "Run applications from Compose files"},
 	{"version", cmd_version, "Show the version of berth"},
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "cli/output-file.h"
 #include "engine/container-image.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
@@ -25,23 +26,18 @@ static void export_usage(FILE *out)
 	      out);
 }
 
-/* Write FILE through a temp file, so a failed export leaves no FILE. */
 static int export_to_file(struct engine *engine, const char *id,
-			  const char *path, struct berth_error **err)
+			  const char *root, const char *output,
+			  struct berth_error **err)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
+	struct output_file out;
 
-	xasprintf(&tmp, "%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return berth_error_set(err, errno, "create '%s'", tmp);
+	if (output_file_open(root, output, &out, err) < 0)
+		return -1;
 
-	if (engine_container_export(engine, id, fd, err) < 0 ||
-	    fchmod(fd, 0644) < 0 || rename(tmp, path) < 0) {
-		if (*err == NULL)
-			berth_error_set(err, errno, "write '%s'", path);
-		(void)unlink(tmp);
+	if (engine_container_export(engine, id, out.fd, err) < 0 ||
+	    output_file_commit(&out, err) < 0) {
+		output_file_abort(&out);
 		return -1;
 	}
 	return 0;
@@ -85,7 +81,7 @@ int cmd_export(struct cli_context *ctx, int argc, char **argv)
 	cli_engine_init(ctx, &engine);
 	r = engine_container_lookup(&engine, argv[optind], &id, &err);
 	if (r == 0 && output != NULL)
-		r = export_to_file(&engine, id, output, &err);
+		r = export_to_file(&engine, id, ctx->root, output, &err);
 	else if (r == 0)
 		r = engine_container_export(&engine, id, STDOUT_FILENO, &err);
 	engine_clear(&engine);

@@ -12,11 +12,17 @@
 
 /* "berth image SUB": the image commands under Docker's grouped names. */
 static const struct cli_command image_commands[] = {
+	{"build", cmd_build, "Build an image from a Containerfile"},
 	{"history", cmd_history, "Show how an image was made"},
+	{"import", cmd_import, "Make an image from a root file system tarball"},
 	{"inspect", cmd_inspect, "Show details of images"},
+	{"load", cmd_load, "Load images from a tar archive"},
 	{"ls", cmd_images, "List images"},
 	{"prune", cmd_image_prune, "Remove unused images"},
+	{"pull", cmd_pull, "Download an image from a registry"},
+	{"push", cmd_push, "Upload an image to a registry"},
 	{"rm", cmd_rmi, "Remove one or more images"},
+	{"save", cmd_save, "Write images to a tar archive"},
 	{"tag", cmd_tag, "Add a name to an image"},
 };
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -30,6 +31,7 @@ static void load_usage(FILE *out)
 
 static int open_input(const char *input, int *ret_fd, struct berth_error **err)
 {
+	struct stat st;
 	int fd;
 
 	if (input == NULL || strcmp(input, "-") == 0) {
@@ -45,6 +47,15 @@ static int open_input(const char *input, int *ret_fd, struct berth_error **err)
 	fd = open(input, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_set(err, errno, "open '%s'", input);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return berth_error_set(err, 0,
+				       "input '%s' is a directory, not an "
+				       "image archive: for an OCI layout "
+				       "directory, run 'tar -C DIR -cf - . | "
+				       "berth load'",
+				       input);
+	}
 	*ret_fd = fd;
 	return 0;
 }

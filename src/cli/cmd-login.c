@@ -243,30 +243,52 @@ static int login(struct login_args *args, const char *host,
 	return r;
 }
 
+/*
+ * Copy the --password value and blank it in argv, which /proc/PID/cmdline
+ * shows to other users. ps still shows it until this runs.
+ */
+static char *take_password_argument(const char *arg)
+{
+	char *copy = xstrdup(arg);
+
+	memset((char *)arg, 'x', strlen(arg));
+	return copy;
+}
+
 int cmd_login(struct cli_context *ctx, int argc, char **argv)
 {
 	struct login_args args = {0};
 	struct berth_error *err = NULL;
 	_cleanup_free_ char *host = NULL;
+	char *password = NULL;
 	int r;
 
 	r = parse_args(argc, argv, &args);
+	if (args.password != NULL) {
+		password = take_password_argument(args.password);
+		args.password = password;
+	}
 	if (r != 0 || args.help) {
 		if (args.help)
 			login_usage(stdout);
+		free_secret(password);
 		return r;
 	}
 
 	host = cli_registry_host(argv[optind]);
-	if (host == NULL)
+	if (host == NULL) {
+		free_secret(password);
 		return cli_usage_error("login", "invalid registry '%s'",
 				       argv[optind]);
+	}
 	if (args.password != NULL)
 		fputs("WARNING! Using --password on the command line is "
 		      "insecure: use --password-stdin.\n",
 		      stderr);
 
-	if (login(&args, host, &err) < 0) {
+	r = login(&args, host, &err);
+	free_secret(password);
+	if (r < 0) {
 		berth_error_wrap(&err, "login '%s'", host);
 		return cli_fail(&err);
 	}

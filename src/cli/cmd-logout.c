@@ -86,9 +86,10 @@ int cmd_logout(struct cli_context *ctx, int argc, char **argv)
 				       argv[optind]);
 	if (auth_file_remove(path, host, &found, &err) < 0)
 		return cli_fail(&err);
+	/* Docker's wording and exit status: nothing to remove is no error. */
 	if (!found) {
-		berth_error_set(&err, 0, "not logged into '%s'", host);
-		return cli_fail(&err);
+		printf("Not logged in to %s\n", host);
+		return 0;
 	}
 	printf("Removed login credentials for %s\n", host);
 	return 0;

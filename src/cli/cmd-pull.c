@@ -115,16 +115,22 @@ static int parse_args(int argc, char **argv, struct pull_args *args)
 	return 0;
 }
 
-/* Name the full remote reference first, as podman does. */
-static void announce(const char *reference)
+/*
+ * Check the reference before the store is opened, then name the full
+ * remote reference, as podman does, unless quiet.
+ */
+static int announce(const char *reference, bool quiet, struct berth_error **err)
 {
 	_cleanup_remote_ref_ struct remote_ref *ref = NULL;
 	_cleanup_free_ char *full = NULL;
 
-	if (remote_ref_parse(reference, &ref, NULL) < 0)
-		return;
+	if (remote_ref_parse(reference, &ref, err) < 0)
+		return berth_error_wrap(err, "pull '%s'", reference);
+	if (quiet)
+		return 0;
 	full = remote_ref_string(ref);
 	fprintf(stderr, "Trying to pull %s...\n", full);
+	return 0;
 }
 
 int cmd_pull(struct cli_context *ctx, int argc, char **argv)
@@ -144,8 +150,10 @@ int cmd_pull(struct cli_context *ctx, int argc, char **argv)
 		return r;
 	}
 
-	if (!args.quiet)
-		announce(argv[optind]);
+	if (announce(argv[optind], args.quiet, &err) < 0) {
+		free(args.creds);
+		return cli_fail(&err);
+	}
 	progress = transfer_progress_new(stderr, args.quiet, "Copying");
 	args.opts.progress = transfer_progress_event;
 	args.opts.progress_data = progress;

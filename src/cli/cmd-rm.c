@@ -4,6 +4,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "engine/volume.h"
 
 static void rm_usage(FILE *out)
 {
@@ -15,17 +16,24 @@ static void rm_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "  -f, --force     kill a running container first\n"
-	      "  -v, --volumes   accepted for Docker's sake: berth makes no "
-	      "anonymous\n"
-	      "                  volumes, so there is nothing more to remove\n"
+	      "  -v, --volumes   remove the container's anonymous volumes "
+	      "too\n"
 	      "  -h, --help      show this help\n",
 	      out);
 }
 
+struct rm_flags {
+	bool force;
+	bool volumes;
+};
+
 static int rm_one(struct engine *engine, const char *id, void *data,
 		  struct berth_error **err)
 {
-	return engine_container_remove(engine, id, *(bool *)data, err);
+	const struct rm_flags *flags = data;
+
+	return volume_container_remove(engine, id, flags->force, flags->volumes,
+				       err);
 }
 
 int cmd_rm(struct cli_context *ctx, int argc, char **argv)
@@ -36,7 +44,7 @@ int cmd_rm(struct cli_context *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	bool force = false;
+	struct rm_flags flags = {0};
 	int c;
 
 	optind = 0;
@@ -44,9 +52,10 @@ int cmd_rm(struct cli_context *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:fvh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			force = true;
+			flags.force = true;
 			break;
 		case 'v':
+			flags.volumes = true;
 			break;
 		case 'h':
 			rm_usage(stdout);
@@ -60,5 +69,5 @@ int cmd_rm(struct cli_context *ctx, int argc, char **argv)
 		return cli_usage_error("rm", "expected CONTAINER...");
 
 	return cli_for_each_container(ctx, argv + optind, argc - optind, rm_one,
-				      &force, true);
+				      &flags, true);
 }

@@ -3,6 +3,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "engine/volume.h"
 #include "util/cleanup.h"
 
 static void run_usage(FILE *out)
@@ -28,7 +29,7 @@ static int fail_and_remove(struct engine *engine, const char *id,
 	_cleanup_error_ struct berth_error *rm_err = NULL;
 
 	if (auto_remove)
-		(void)engine_container_remove(engine, id, true, &rm_err);
+		(void)volume_container_remove(engine, id, true, true, &rm_err);
 	return cli_fail(err);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/output-file.h"
 #include "image/archive.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -39,92 +40,18 @@ static void save_usage(FILE *out)
 	      out);
 }
 
-/*
- * A file is written under a temp name next to it and renamed when
- * complete, so a failed save leaves no partial archive.
- */
-static int open_output(const char *path, char **ret_tmp, int *ret_fd,
-		       struct berth_error **err)
-{
-	_cleanup_free_ char *tmp = NULL;
-	mode_t mask;
-	int fd;
-
-	xasprintf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return berth_error_set(err, errno, "create '%s'", tmp);
-
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0) {
-		berth_error_set(err, errno, "chmod '%s'", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-
-	*ret_tmp = TAKE_PTR(tmp);
-	*ret_fd = fd;
-	return 0;
-}
-
-static int finish_output(int fd, const char *tmp, const char *path,
-			 struct berth_error **err)
-{
-	if (fsync(fd) < 0)
-		return berth_error_set(err, errno, "fsync '%s'", tmp);
-	if (rename(tmp, path) < 0)
-		return berth_error_set(err, errno, "rename '%s' to '%s'", tmp,
-				       path);
-	return 0;
-}
-
-/* A device or FIFO such as /dev/null is written in place, never replaced. */
-static int save_to_special(struct image_store *store, char **refs,
-			   enum image_archive_format format, const char *path,
-			   struct berth_error **err)
-{
-	_cleanup_close_ int fd = -1;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berth_error_set(err, errno, "open '%s'", path);
-	return image_archive_save(store, refs, format, fd, err);
-}
-
 static int save_to_file(struct image_store *store, char **refs,
-			enum image_archive_format format, const char *output,
-			struct berth_error **err)
+			enum image_archive_format format, const char *root,
+			const char *output, struct berth_error **err)
 {
-	_cleanup_free_ char *resolved = NULL;
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	const char *path = output;
-	struct stat st;
+	struct output_file out;
 
-	if (stat(output, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return berth_error_set(err, EISDIR, "output '%s'",
-					       output);
-		if (!S_ISREG(st.st_mode))
-			return save_to_special(store, refs, format, output,
-					       err);
-
-		/* Replace the file a symlink points to, not the symlink. */
-		resolved = realpath(output, NULL);
-		if (resolved == NULL)
-			return berth_error_set(err, errno, "resolve '%s'",
-					       output);
-		path = resolved;
-	}
-
-	if (open_output(path, &tmp, &fd, err) < 0)
+	if (output_file_open(root, output, &out, err) < 0)
 		return -1;
 
-	if (image_archive_save(store, refs, format, fd, err) < 0 ||
-	    finish_output(fd, tmp, path, err) < 0) {
-		unlink(tmp);
+	if (image_archive_save(store, refs, format, out.fd, err) < 0 ||
+	    output_file_commit(&out, err) < 0) {
+		output_file_abort(&out);
 		return -1;
 	}
 	return 0;
@@ -174,10 +101,7 @@ static int save_to_stdout(struct image_store *store, char **refs,
 			  struct berth_error **err)
 {
 	if (isatty(STDOUT_FILENO))
-		return berth_error_set(err, 0,
-				       "refusing to write an image archive to "
-				       "a terminal: use -o FILE or redirect "
-				       "stdout");
+		return berth_error_set(err, 0, OUTPUT_TERMINAL_ERROR);
 	return image_archive_save(store, refs, format, STDOUT_FILENO, err);
 }
 
@@ -227,6 +151,9 @@ int cmd_save(struct cli_context *ctx, int argc, char **argv)
 	    (output == NULL || strcmp(output, "-") == 0))
 		return cli_usage_error("save", "--format oci-dir needs -o DIR");
 
+	if (format == IMAGE_ARCHIVE_OCI_DIR &&
+	    output_check_outside_root(ctx->root, output, &err) < 0)
+		return cli_fail(&err);
 	if (image_store_open(ctx->root, &store, &err) < 0)
 		return cli_fail(&err);
 
@@ -235,7 +162,8 @@ int cmd_save(struct cli_context *ctx, int argc, char **argv)
 	else if (output == NULL || strcmp(output, "-") == 0)
 		r = save_to_stdout(store, argv + optind, format, &err);
 	else
-		r = save_to_file(store, argv + optind, format, output, &err);
+		r = save_to_file(store, argv + optind, format, ctx->root,
+				 output, &err);
 	image_store_close(store);
 	if (r < 0)
 		return cli_fail(&err);

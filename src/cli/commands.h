@@ -59,6 +59,8 @@ int cmd_diff(struct cli_context *ctx, int argc, char **argv);
 int cmd_export(struct cli_context *ctx, int argc, char **argv);
 int cmd_history(struct cli_context *ctx, int argc, char **argv);
 int cmd_image(struct cli_context *ctx, int argc, char **argv);
+int cmd_volume(struct cli_context *ctx, int argc, char **argv);
+int cmd_network(struct cli_context *ctx, int argc, char **argv);
 /* "berth image prune", reached through cmd_image. */
 int cmd_image_prune(struct cli_context *ctx, int argc, char **argv);
 int cmd_build(struct cli_context *ctx, int argc, char **argv);
@@ -68,6 +70,7 @@ int cmd_login(struct cli_context *ctx, int argc, char **argv);
 int cmd_logout(struct cli_context *ctx, int argc, char **argv);
 int cmd_save(struct cli_context *ctx, int argc, char **argv);
 int cmd_load(struct cli_context *ctx, int argc, char **argv);
+int cmd_compose(struct cli_context *ctx, int argc, char **argv);
 int cmd_version(struct cli_context *ctx, int argc, char **argv);
 
 /* Not listed in --help: berth-monitor runs it when a container exited. */

@@ -22,10 +22,15 @@ enum {
 	OPT_RM,
 	OPT_CGROUP_PARENT,
 	OPT_TMPFS,
+	OPT_MOUNT,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_IP,
+	OPT_NETWORK_ALIAS,
+	OPT_ADD_HOST,
+	OPT_DNS,
 	OPT_HELP,
 };
 
@@ -44,6 +49,10 @@ static const struct option create_options[] = {
 	{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	{"network", required_argument, NULL, OPT_NETWORK},
 	{"net", required_argument, NULL, OPT_NETWORK},
+	{"ip", required_argument, NULL, OPT_IP},
+	{"network-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
+	{"add-host", required_argument, NULL, OPT_ADD_HOST},
+	{"dns", required_argument, NULL, OPT_DNS},
 	{"cpus", required_argument, NULL, OPT_CPUS},
 	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
@@ -52,6 +61,7 @@ static const struct option create_options[] = {
 	{"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
 	{"label", required_argument, NULL, 'l'},
 	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"mount", required_argument, NULL, OPT_MOUNT},
 	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
@@ -90,12 +100,25 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "                           'ps --filter label=K[=V]'\n"
 	      "  -m, --memory SIZE        memory limit, such as 512m "
 	      "(units b, k, m, g)\n"
+	      "      --mount SPEC         mount with "
+	      "type=bind|volume|tmpfs,source=SRC,\n"
+	      "                           target=DST[,readonly] and "
+	      "Docker's other keys\n"
 	      "      --name NAME          container name "
 	      "([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
-	      "      --network MODE       'none' (default: only loopback) "
-	      "or 'host';\n"
-	      "                           bridge networks are not built "
-	      "yet\n"
+	      "      --network MODE       'none' (default: only loopback), "
+	      "'host',\n"
+	      "                           'container:NAME' (share its "
+	      "network), 'bridge'\n"
+	      "                           or a network of 'berth network "
+	      "create'\n"
+	      "      --ip ADDR            IPv4 address on the bridge "
+	      "network\n"
+	      "      --network-alias NAME  another name for peers on the "
+	      "network\n"
+	      "      --add-host NAME:IP   add a line to /etc/hosts\n"
+	      "      --dns IP             name server for "
+	      "/etc/resolv.conf\n"
 	      "      --pids-limit N       maximum number of processes\n"
 	      "      --read-only          mount the root file system "
 	      "read-only\n"
@@ -114,10 +137,13 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "  -t, --tty                allocate a terminal\n"
 	      "  -u, --user USER[:GROUP]  user name or uid, group name or "
 	      "gid\n"
-	      "  -v, --volume SRC:DST[:ro]\n"
-	      "                           bind mount the host directory "
-	      "SRC at DST\n"
-	      "                           (not at / nor under /proc)\n"
+	      "  -v, --volume [SRC:]DST[:MODE]\n"
+	      "                           mount the volume or host "
+	      "directory SRC at DST;\n"
+	      "                           DST alone makes an anonymous "
+	      "volume; MODE is\n"
+	      "                           ro, rw, nocopy, z, Z or a "
+	      "propagation\n"
 	      "  -w, --workdir DIR        working directory in the "
 	      "container\n"
 	      "      --help               show this help\n",
@@ -223,6 +249,18 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_NETWORK:
 		o->network = arg;
 		return 0;
+	case OPT_IP:
+		o->ip = arg;
+		return 0;
+	case OPT_NETWORK_ALIAS:
+		strv_push(&o->network_aliases, arg);
+		return 0;
+	case OPT_ADD_HOST:
+		strv_push(&o->add_hosts, arg);
+		return 0;
+	case OPT_DNS:
+		strv_push(&o->dns, arg);
+		return 0;
 	case OPT_READ_ONLY:
 		o->read_only = true;
 		return 0;
@@ -240,6 +278,9 @@ static int parse_one(const char *command, bool with_detach, int c,
 		return 0;
 	case OPT_TMPFS:
 		strv_push(&o->tmpfs, arg);
+		return 0;
+	case OPT_MOUNT:
+		strv_push(&o->mounts, arg);
 		return 0;
 	case OPT_CAP_ADD:
 		strv_push(&o->cap_add, arg);
@@ -303,10 +344,14 @@ void cli_create_args_clear(struct cli_create_args *a)
 	strv_free(a->opts.env);
 	strv_free(a->opts.env_files);
 	strv_free(a->opts.volumes);
+	strv_free(a->opts.mounts);
 	strv_free(a->opts.cmd);
 	strv_free(a->opts.labels);
 	strv_free(a->opts.tmpfs);
 	strv_free(a->opts.cap_add);
 	strv_free(a->opts.cap_drop);
+	strv_free(a->opts.network_aliases);
+	strv_free(a->opts.add_hosts);
+	strv_free(a->opts.dns);
 	memset(a, 0, sizeof(*a));
 }

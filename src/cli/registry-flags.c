@@ -23,7 +23,7 @@ int cli_parse_tls_verify(const char *command, const char *value,
 			       value);
 }
 
-char *cli_parse_creds(const char *value, struct registry_options *opts)
+char *cli_parse_creds(char *value, struct registry_options *opts)
 {
 	char *copy = xstrdup(value);
 	char *colon = strchr(copy, ':');
@@ -32,6 +32,11 @@ char *cli_parse_creds(const char *value, struct registry_options *opts)
 		*colon = '\0';
 	opts->username = copy;
 	opts->password = colon != NULL ? colon + 1 : "";
+
+	/* /proc/PID/cmdline shows argv to other users. */
+	colon = strchr(value, ':');
+	if (colon != NULL)
+		memset(colon + 1, 'x', strlen(colon + 1));
 	return copy;
 }
 

@@ -17,9 +17,10 @@ int cli_parse_tls_verify(const char *command, const char *value,
 
 /*
  * Split --creds USER[:PASSWORD] into opts->username and opts->password,
- * which point into the returned copy; free it after use.
+ * which point into the returned copy; free it after use. The password
+ * in value, an argv string, is overwritten with 'x'.
  */
-char *cli_parse_creds(const char *value, struct registry_options *opts);
+char *cli_parse_creds(char *value, struct registry_options *opts);
 
 /*
  * The registry host named by an argument of login or logout:

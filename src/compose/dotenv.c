@@ -9,6 +9,7 @@
 #include "compose/interpolate.h"
 #include "compose/read-file.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #define DOTENV_MAX_SIZE (1024 * 1024)
@@ -70,8 +71,9 @@ static int read_key(struct reader *r, char **ret, struct berth_error **err)
 	while (r->p < r->end && is_key_char(*r->p, r->p == start))
 		r->p++;
 	if (r->p == start)
-		return fail(r, "invalid variable name: names start with a "
-			       "letter or '_'",
+		return fail(r,
+			    "invalid variable name: names start with a "
+			    "letter or '_'",
 			    err);
 	*ret = xstrndup(start, r->p - start);
 	return 0;
@@ -176,7 +178,7 @@ static void read_bare(struct reader *r, struct strbuf *out)
 static int store(struct reader *r, const char *key, const char *raw,
 		 struct berth_error **err)
 {
-	struct interp_env env = { .vars = r->lookup };
+	struct interp_env env = {.vars = r->lookup};
 	_cleanup_free_ char *where = NULL;
 	_cleanup_free_ char *value = NULL;
 

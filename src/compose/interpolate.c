@@ -199,15 +199,15 @@ int interpolate_string(const char *s, const struct interp_env *env,
 	return 0;
 }
 
-static int walk(json_t *node, const struct interp_env *env,
-		struct path *path, struct berth_error **err)
+static int walk(json_t *node, const struct interp_env *env, struct path *path,
+		struct berth_error **err)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 
 	if (json_is_object(node)) {
-		json_object_foreach(node, key, v) {
+		json_object_foreach (node, key, v) {
 			int r;
 
 			path_push_key(path, key);
@@ -217,7 +217,7 @@ static int walk(json_t *node, const struct interp_env *env,
 				return -1;
 		}
 	} else if (json_is_array(node)) {
-		json_array_foreach(node, i, v) {
+		json_array_foreach (node, i, v) {
 			int r;
 
 			path_push_index(path, i);

@@ -25,8 +25,7 @@ struct interp_env {
 
 /* Interpolate s; "where" names the value in errors. */
 int interpolate_string(const char *s, const struct interp_env *env,
-		       const char *where, char **ret,
-		       struct berth_error **err);
+		       const char *where, char **ret, struct berth_error **err);
 
 /*
  * Interpolate every string value of the tree in place; keys are left

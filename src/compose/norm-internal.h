@@ -8,6 +8,7 @@
 #include "compose/normalize.h"
 #include "compose/path.h"
 #include "util/error.h"
+#include "util/json.h"
 
 struct norm {
 	const struct normalize_options *opts;
@@ -38,8 +39,8 @@ int norm_object(struct norm *n, const json_t *in,
 		const struct norm_field *fields, json_t **out,
 		struct berth_error **err);
 /* Run fn on child key of in (a mapping) under the path KEY. */
-int norm_child(struct norm *n, const char *key, const json_t *in,
-	       norm_fn fn, json_t **out, struct berth_error **err);
+int norm_child(struct norm *n, const char *key, const json_t *in, norm_fn fn,
+	       json_t **out, struct berth_error **err);
 
 /* Scalars. */
 int norm_string(struct norm *n, const json_t *in, json_t **out,

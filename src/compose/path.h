@@ -17,7 +17,10 @@ struct path {
 	size_t depth;
 };
 
-#define PATH_INIT { 0 }
+#define PATH_INIT \
+	{         \
+		0 \
+	}
 
 void path_push_key(struct path *p, const char *key);
 void path_push_index(struct path *p, size_t index);

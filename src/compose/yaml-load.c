@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <regex.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 #include "compose/yaml-load.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 struct anchor {
@@ -43,8 +44,8 @@ static int fail_at(struct loader *l, yaml_mark_t mark, const char *problem,
 		return berth_error_set(err, 0, "%s:%zu:%zu: %s '%s'", l->name,
 				       mark.line + 1, mark.column + 1, problem,
 				       value);
-	return berth_error_set(err, 0, "%s:%zu:%zu: %s", l->name,
-			       mark.line + 1, mark.column + 1, problem);
+	return berth_error_set(err, 0, "%s:%zu:%zu: %s", l->name, mark.line + 1,
+			       mark.column + 1, problem);
 }
 
 static int parser_fail(struct loader *l, struct berth_error **err)
@@ -67,29 +68,62 @@ static int next_event(struct loader *l, yaml_event_t *ev,
 static int charge(struct loader *l, size_t n, yaml_mark_t mark,
 		  struct berth_error **err)
 {
-	if (n > YAML_MAX_NODES || l->nodes > YAML_MAX_NODES - n) {
-		char limit[32];
-
-		snprintf(limit, sizeof(limit), "%d", YAML_MAX_NODES);
-		return fail_at(l, mark,
-			       "document too large after expanding aliases, "
-			       "node limit is",
-			       limit, err);
-	}
+	if (n > YAML_MAX_NODES || l->nodes > YAML_MAX_NODES - n)
+		return berth_error_set(err, 0,
+				       "%s:%zu:%zu: document has more than %d "
+				       "nodes after expanding aliases",
+				       l->name, mark.line + 1, mark.column + 1,
+				       YAML_MAX_NODES);
 	l->nodes += n;
 	return 0;
 }
 
-static bool matches(const char *s, const char *pattern)
+/* Whether s is digits of the base after an optional sign. */
+static bool all_digits(const char *s, int base, bool sign)
 {
-	regex_t re;
-	bool ok;
+	const char *p = s;
 
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+	if (sign && (*p == '-' || *p == '+'))
+		p++;
+	if (*p == '\0')
 		return false;
-	ok = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	return ok;
+	for (; *p != '\0'; p++) {
+		bool ok = base == 16 ? isxdigit((unsigned char)*p) :
+				       *p >= '0' && *p < '0' + base;
+
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* [-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool is_float(const char *s)
+{
+	const char *p = s;
+	size_t int_digits = 0;
+	size_t frac_digits = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; isdigit((unsigned char)*p); p++)
+		int_digits++;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++)
+			frac_digits++;
+	}
+	if (int_digits + frac_digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return *p == '\0';
 }
 
 /* Resolve a plain scalar by the YAML 1.2 core schema. */
@@ -105,8 +139,9 @@ static json_t *resolve_plain(const char *s)
 	    strcmp(s, "FALSE") == 0)
 		return json_false();
 
-	if (matches(s, "^[-+]?[0-9]+$") || matches(s, "^0o[0-7]+$") ||
-	    matches(s, "^0x[0-9a-fA-F]+$")) {
+	if (all_digits(s, 10, true) ||
+	    (strncmp(s, "0o", 2) == 0 && all_digits(s + 2, 8, false)) ||
+	    (strncmp(s, "0x", 2) == 0 && all_digits(s + 2, 16, false))) {
 		const char *digits = s;
 		int base = 10;
 		char *end;
@@ -127,7 +162,7 @@ static json_t *resolve_plain(const char *s)
 		return json_string(s);
 	}
 
-	if (matches(s, "^[-+]?([.][0-9]+|[0-9]+([.][0-9]*)?)([eE][-+]?[0-9]+)?$")) {
+	if (is_float(s)) {
 		double v = strtod(s, NULL);
 
 		if (isfinite(v))
@@ -156,17 +191,16 @@ static size_t count_nodes(const json_t *j)
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach((json_t *)j, key, v)
+		json_object_foreach ((json_t *)j, key, v)
 			n += count_nodes(v);
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
+		json_array_foreach (j, i, v)
 			n += count_nodes(v);
 	}
 	return n;
 }
 
-static void add_anchor(struct loader *l, const yaml_char_t *name,
-		       json_t *value)
+static void add_anchor(struct loader *l, const yaml_char_t *name, json_t *value)
 {
 	if (name == NULL)
 		return;
@@ -224,7 +258,7 @@ static int apply_merge(struct loader *l, json_t *object, json_t *source,
 	size_t i;
 
 	if (json_is_array(source)) {
-		json_array_foreach(source, i, v) {
+		json_array_foreach (source, i, v) {
 			if (apply_merge(l, object, v, mark, err) < 0)
 				return -1;
 		}
@@ -234,7 +268,7 @@ static int apply_merge(struct loader *l, json_t *object, json_t *source,
 		return fail_at(l, mark, "merge key '<<' needs a mapping", NULL,
 			       err);
 
-	json_object_foreach(source, key, v) {
+	json_object_foreach (source, key, v) {
 		if (json_object_get(object, key) == NULL)
 			json_object_set(object, key, v);
 	}
@@ -245,7 +279,7 @@ static int load_mapping(struct loader *l, int depth, json_t *object,
 			struct berth_error **err)
 {
 	_cleanup_json_ json_t *merges = json_array();
-	yaml_mark_t merge_mark = { 0 };
+	yaml_mark_t merge_mark = {0};
 
 	for (;;) {
 		yaml_event_t key_ev;
@@ -352,8 +386,8 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 			return -1;
 		break;
 	default:
-		return fail_at(l, ev->start_mark, "unexpected YAML event",
-			       NULL, err);
+		return fail_at(l, ev->start_mark, "unexpected YAML event", NULL,
+			       err);
 	}
 
 	add_anchor(l, anchor, node);
@@ -384,7 +418,7 @@ static int find_document(struct loader *l, yaml_event_t *ev,
 int yaml_load_buffer(const char *data, size_t len, const char *name,
 		     json_t **ret, struct berth_error **err)
 {
-	struct loader l = { .name = name };
+	struct loader l = {.name = name};
 	json_t *root = NULL;
 	yaml_event_t ev;
 	int r;

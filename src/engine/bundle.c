@@ -210,11 +210,16 @@ static void add_mounts(json_t *mounts, const struct container_config *c,
 		json_array_append_new(mounts, bind_mount(source, dest, false));
 	}
 
-	for (size_t i = 0; i < c->n_volumes; i++)
-		json_array_append_new(mounts,
-				      bind_mount(c->volumes[i].source,
-						 c->volumes[i].destination,
-						 c->volumes[i].read_only));
+	for (size_t i = 0; i < c->n_volumes; i++) {
+		const struct container_volume *v = &c->volumes[i];
+		json_t *m = bind_mount(v->source, v->destination, v->read_only);
+
+		/* The options are rbind, rprivate, ro|rw: set the second. */
+		if (v->propagation != NULL)
+			json_array_set_new(json_object_get(m, "options"), 1,
+					   json_string(v->propagation));
+		json_array_append_new(mounts, m);
+	}
 
 	for (size_t i = 0; c->tmpfs != NULL && c->tmpfs[i] != NULL; i++)
 		json_array_append_new(mounts, tmpfs_mount(c->tmpfs[i]));

@@ -78,6 +78,8 @@ json_t *container_config_to_json(const struct container_config *c)
 	if (c->stop_timeout >= 0)
 		json_object_set_new(j, "stop_timeout",
 				    json_integer(c->stop_timeout));
+	if (c->restart != NULL)
+		json_object_set_new(j, "restart", json_string(c->restart));
 	return j;
 }
 
@@ -130,7 +132,7 @@ static int get_volumes(const json_t *j, const char *what,
 static int get_strings(const json_t *j, const char *what,
 		       struct container_config *c, struct berth_error **err)
 {
-	const char *parent = NULL, *stop_signal = NULL;
+	const char *parent = NULL, *stop_signal = NULL, *restart = NULL;
 
 	if (get_string(j, "id", what, &c->id, err) < 0 ||
 	    get_string(j, "name", what, &c->name, err) < 0 ||
@@ -153,6 +155,10 @@ static int get_strings(const json_t *j, const char *what,
 		return -1;
 	if (stop_signal != NULL)
 		c->stop_signal = xstrdup(stop_signal);
+	if (json_get_string_opt(j, "restart", what, &restart, err) < 0)
+		return -1;
+	if (restart != NULL)
+		c->restart = xstrdup(restart);
 
 	if (json_get_strv_opt(j, "entrypoint", what, &c->entrypoint, err) < 0 ||
 	    json_get_strv_opt(j, "cmd", what, &c->cmd, err) < 0 ||
@@ -257,6 +263,7 @@ void container_config_free(struct container_config *c)
 	strv_free(c->cap_add);
 	strv_free(c->cap_drop);
 	free(c->stop_signal);
+	free(c->restart);
 	for (size_t i = 0; i < c->n_volumes; i++) {
 		free(c->volumes[i].source);
 		free(c->volumes[i].destination);

@@ -57,7 +57,7 @@ struct container_config {
 	char **cap_drop;
 	char *stop_signal;    /* as given, such as "SIGQUIT"; NULL = SIGTERM */
 	int64_t stop_timeout; /* seconds before SIGKILL, -1 = 10 */
-	/* TODO: a restart policy (--restart) for the monitor to apply. */
+	char *restart; /* --restart as given, NULL = "no" */
 };
 
 json_t *container_config_to_json(const struct container_config *config);

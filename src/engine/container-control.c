@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/container-config.h"
+#include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
 #include "engine/overlay.h"
@@ -196,7 +197,8 @@ static int remove_locked(struct engine *engine, const char *id, bool force,
 
 	/* What a vanished monitor left: runtime state, mount, run dir. */
 	(void)runtime_delete(engine->state_root, id, true, NULL);
-	if (overlay_unmount(dir, err) < 0)
+	if (overlay_unmount(dir, err) < 0 ||
+	    container_network_release(engine, id, dir, err) < 0)
 		return -1;
 
 	if (fs_rm_rf(run_dir, err) < 0 || fs_rm_rf(dir, err) < 0)

@@ -16,10 +16,13 @@
 
 #include "engine/bundle.h"
 #include "engine/container-config.h"
+#include "engine/container-network.h"
 #include "engine/container-store.h"
 #include "engine/env.h"
 #include "engine/overlay.h"
+#include "engine/restart-policy.h"
 #include "engine/user.h"
+#include "engine/volume.h"
 #include "image/store.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
@@ -137,126 +140,6 @@ static int set_env(struct container_config *c,
 	return 0;
 }
 
-/*
- * A volume may not hide the root file system, nor cover /proc, which
- * the runtime mounts and checks (as runc refuses mounts into /proc).
- * ".." is refused so that the first name is the real one.
- */
-static int check_volume_destination(const char *what, const char *spec,
-				    const char *dest, struct berth_error **err)
-{
-	const char *p = dest, *first = NULL;
-	size_t n, first_len = 0;
-
-	while (*p != '\0') {
-		p += strspn(p, "/");
-		n = strcspn(p, "/");
-		if (n == 2 && strncmp(p, "..", 2) == 0)
-			return berth_error_set(err, 0,
-					       "invalid %s '%s': the "
-					       "container path must not "
-					       "contain '..'",
-					       what, spec);
-		if (n > 0 && !(n == 1 && p[0] == '.') && first == NULL) {
-			first = p;
-			first_len = n;
-		}
-		p += n;
-	}
-
-	if (first == NULL)
-		return berth_error_set(err, 0,
-				       "invalid %s '%s': the container "
-				       "path must not be '/'",
-				       what, spec);
-	if (first_len == 4 && strncmp(first, "proc", 4) == 0)
-		return berth_error_set(err, 0,
-				       "invalid %s '%s': the container "
-				       "path must not be /proc or below it",
-				       what, spec);
-	return 0;
-}
-
-static int add_volume(struct container_config *c, const char *spec,
-		      struct berth_error **err)
-{
-	_cleanup_free_ char *copy = xstrdup(spec);
-	char *dest = strchr(copy, ':'), *mode;
-	struct container_volume *v;
-	struct stat st;
-	bool ro = false;
-
-	if (dest == NULL)
-		return berth_error_set(err, 0,
-				       "invalid volume '%s': use "
-				       "HOSTDIR:DIR[:ro]",
-				       spec);
-	*dest++ = '\0';
-	mode = strchr(dest, ':');
-	if (mode != NULL) {
-		*mode++ = '\0';
-		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
-			return berth_error_set(err, 0,
-					       "invalid volume mode '%s' in "
-					       "'%s': use 'ro' or 'rw'",
-					       mode, spec);
-		ro = strcmp(mode, "ro") == 0;
-	}
-
-	/* TODO: named volumes under ROOT/volumes are not supported yet. */
-	if (copy[0] != '/')
-		return berth_error_set(err, 0,
-				       "invalid volume '%s': the host path "
-				       "'%s' must be absolute",
-				       spec, copy);
-	if (dest[0] != '/')
-		return berth_error_set(err, 0,
-				       "invalid volume '%s': the container "
-				       "path '%s' must be absolute",
-				       spec, dest);
-	if (check_volume_destination("volume", spec, dest, err) < 0)
-		return -1;
-	if (stat(copy, &st) < 0)
-		return berth_error_set(err, errno,
-				       "invalid volume '%s': host path '%s'",
-				       spec, copy);
-
-	c->volumes = xreallocarray(c->volumes, c->n_volumes + 1,
-				   sizeof(*c->volumes));
-	v = &c->volumes[c->n_volumes++];
-	v->source = xstrdup(copy);
-	v->destination = xstrdup(dest);
-	v->read_only = ro;
-	return 0;
-}
-
-/*
- * Check --tmpfs "DIR[:OPTIONS]" and store it as "DIR:OPTIONS". The
- * options go to mount(2) as they are, so a wrong one fails the start.
- */
-static int add_tmpfs(struct container_config *c, const char *spec,
-		     struct berth_error **err)
-{
-	const char *colon = strchr(spec, ':');
-	_cleanup_free_ char *dest =
-		colon != NULL ? xstrndup(spec, (size_t)(colon - spec)) :
-				xstrdup(spec);
-	char *entry;
-
-	if (dest[0] != '/')
-		return berth_error_set(err, 0,
-				       "invalid tmpfs '%s': the container "
-				       "path '%s' must be absolute, use "
-				       "DIR[:OPTIONS]",
-				       spec, dest);
-	if (check_volume_destination("tmpfs", spec, dest, err) < 0)
-		return -1;
-
-	xasprintf(&entry, "%s:%s", dest, colon != NULL ? colon + 1 : "");
-	strv_push_take(&c->tmpfs, entry);
-	return 0;
-}
-
 /* A cgroup parent is a path of plain names, without "." or "..". */
 static int check_cgroup_parent(const char *parent, struct berth_error **err)
 {
@@ -276,16 +159,6 @@ static int check_cgroup_parent(const char *parent, struct berth_error **err)
 				       "'/berth'",
 				       parent);
 	return 0;
-}
-
-static int check_network(const char *network, struct berth_error **err)
-{
-	if (strcmp(network, "none") == 0 || strcmp(network, "host") == 0)
-		return 0;
-	return berth_error_set(err, 0,
-			       "unsupported network '%s': use 'none' or "
-			       "'host' (bridge networks are not built yet)",
-			       network);
 }
 
 /* As Docker: the host network's containers take the host's name. */
@@ -435,6 +308,10 @@ static int fill_config(struct container_config *c,
 	c->no_new_privileges = opts->no_new_privileges;
 	c->auto_remove = opts->auto_remove;
 	c->stop_timeout = opts->stop_timeout;
+	if (restart_policy_check(opts->restart, opts->auto_remove, err) < 0)
+		return -1;
+	if (opts->restart != NULL)
+		c->restart = xstrdup(opts->restart);
 
 	if (set_stop_signal(c, opts, ic, err) < 0 ||
 	    set_labels(c, opts, ic, err) < 0 ||
@@ -456,18 +333,11 @@ static int fill_config(struct container_config *c,
 		c->cgroup_parent = xstrdup(opts->cgroup_parent);
 	}
 
-	if (check_network(c->network, err) < 0 ||
+	if (container_network_check_mode(c->network, err) < 0 ||
 	    set_command(c, opts, ic, err) < 0 || set_env(c, opts, ic, err) < 0)
 		return -1;
 
-	for (size_t i = 0; opts->volumes != NULL && opts->volumes[i]; i++)
-		if (add_volume(c, opts->volumes[i], err) < 0)
-			return -1;
-
-	for (size_t i = 0; opts->tmpfs != NULL && opts->tmpfs[i]; i++)
-		if (add_tmpfs(c, opts->tmpfs[i], err) < 0)
-			return -1;
-	return 0;
+	return volume_mounts_prepare(c, opts, ic, err);
 }
 
 static int load_image(struct engine *engine, const char *ref,
@@ -587,6 +457,13 @@ static int write_bundle(struct container_config *c, const char *dir,
 		return -1;
 
 	r = prepare_rootfs(c, dir, &user, err);
+	if (r == 0) {
+		_cleanup_free_ char *rootfs = fs_path_join(dir, "rootfs");
+
+		r = volume_mounts_populate(c, rootfs, err);
+		if (r < 0)
+			user_ids_clear(&user);
+	}
 	if (overlay_unmount(dir, r < 0 ? NULL : err) < 0)
 		r = -1;
 	if (r < 0)
@@ -605,16 +482,20 @@ static int write_bundle(struct container_config *c, const char *dir,
 
 /* Under the store lock: name, directories, bundle, container.json. */
 static int create_locked(struct engine *engine, struct container_config *c,
-			 const char *name, struct berth_error **err)
+			 const struct engine_create_options *opts,
+			 struct berth_error **err)
 {
 	_cleanup_free_ char *dir = container_dir(engine, c->id);
 
-	if (allocate_name(engine, c, name, err) < 0)
+	if (allocate_name(engine, c, opts->name, err) < 0 ||
+	    volume_mounts_attach(engine, c, err) < 0)
 		return -1;
 
-	if (make_dirs(dir, err) < 0 || write_bundle(c, dir, err) < 0) {
+	if (make_dirs(dir, err) < 0 || write_bundle(c, dir, err) < 0 ||
+	    container_network_attach(engine, c, opts, dir, err) < 0) {
 		(void)overlay_unmount(dir, NULL);
 		(void)fs_rm_rf(dir, NULL);
+		(void)volume_remove_anonymous_locked(engine, c, NULL);
 		return -1;
 	}
 	return 0;
@@ -644,7 +525,7 @@ int engine_container_create(struct engine *engine,
 		return -1;
 
 	if (container_store_lock(engine, &lock, err) < 0 ||
-	    create_locked(engine, c, opts->name, err) < 0)
+	    create_locked(engine, c, opts, err) < 0)
 		return -1;
 
 	*ret_id = xstrdup(c->id);

@@ -4,8 +4,10 @@
 
 #include "engine/bundle.h"
 #include "engine/container-config.h"
+#include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/volume.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -90,7 +92,9 @@ static json_t *binds_json(const struct container_config *c)
 	for (size_t i = 0; i < c->n_volumes; i++) {
 		_cleanup_free_ char *s = NULL;
 
-		xasprintf(&s, "%s:%s%s", c->volumes[i].source,
+		xasprintf(&s, "%s:%s%s",
+			  c->volumes[i].name != NULL ? c->volumes[i].name :
+						       c->volumes[i].source,
 			  c->volumes[i].destination,
 			  c->volumes[i].read_only ? ":ro" : "");
 		json_array_append_new(binds, json_string(s));
@@ -158,14 +162,8 @@ static json_t *mounts_json(const struct container_config *c)
 	json_t *mounts = json_array();
 
 	for (size_t i = 0; i < c->n_volumes; i++)
-		json_array_append_new(
-			mounts,
-			json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type",
-				  "bind", "Source", c->volumes[i].source,
-				  "Destination", c->volumes[i].destination,
-				  "Mode", c->volumes[i].read_only ? "ro" : "",
-				  "RW", !c->volumes[i].read_only, "Propagation",
-				  "rprivate"));
+		json_array_append_new(mounts,
+				      volume_mount_json(&c->volumes[i]));
 	return mounts;
 }
 
@@ -228,5 +226,7 @@ int engine_container_inspect(struct engine *engine, const char *id,
 		return -1;
 
 	*ret = build(c, &s, dir);
+	json_object_set_new(*ret, "NetworkSettings",
+			    container_network_inspect_json(dir));
 	return 0;
 }

@@ -59,12 +59,17 @@ struct engine_create_options {
 	const char *workdir;
 	const char *user;
 	const char *hostname;
-	const char *network;	   /* "none" (default) or "host" */
+	const char *network;	   /* "none" (default): container-network.h */
+	const char *ip;		   /* --ip on a bridge network, NULL = any */
+	char **network_aliases;	   /* more names for peers on the network */
+	char **add_hosts;	   /* "NAME:IP" lines for /etc/hosts */
+	char **dns;		   /* name servers for /etc/resolv.conf */
 	const char *cgroup_parent; /* NULL = "/berth" */
 	int64_t memory;		   /* bytes, -1 = unlimited */
 	int64_t cpu_quota;	   /* microseconds per 100000, -1 = unlimited */
 	int64_t pids_limit;	   /* -1 = unlimited */
-	char **volumes;		   /* "HOSTDIR:DIR[:ro|:rw]" */
+	char **volumes;		   /* -v "[NAME|HOSTDIR:]DIR[:MODE]" */
+	char **mounts;		   /* --mount "type=...,target=DIR,..." */
 	bool read_only;
 	bool tty;
 	bool interactive;
@@ -76,6 +81,7 @@ struct engine_create_options {
 	char **cap_drop;
 	const char *stop_signal; /* NULL = the image's StopSignal or SIGTERM */
 	int64_t stop_timeout;	 /* seconds, -1 = 10 */
+	const char *restart;	 /* --restart, NULL = "no" */
 };
 
 void engine_create_options_init(struct engine_create_options *opts);

@@ -15,11 +15,13 @@
 #include "engine/bundle.h"
 #include "engine/console.h"
 #include "engine/container-config.h"
+#include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
 #include "engine/exit-record.h"
 #include "engine/overlay.h"
 #include "engine/relay.h"
+#include "engine/volume.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -137,7 +139,8 @@ static int start_steps(struct monitor *m, struct berth_error **err)
 	if (open_log(m, err) < 0 || setup_stdio(m, err) < 0)
 		return -1;
 
-	if (create_container(m, err) < 0)
+	if (container_network_start(m->engine, m->id, m->dir, err) < 0 ||
+	    create_container(m, err) < 0)
 		return -1;
 
 	if (runtime_start(m->engine->state_root, m->id, err) < 0)
@@ -171,6 +174,7 @@ static void cleanup(struct monitor *m)
 	if (m->created)
 		(void)runtime_delete(m->engine->state_root, m->id, true, NULL);
 	m->created = false;
+	container_network_stop(m->engine, m->id);
 
 	if (m->mounted)
 		(void)overlay_unmount(m->dir, NULL);
@@ -187,7 +191,11 @@ static void remove_container(struct monitor *m)
 
 	if (container_store_lock(m->engine, &lock, &e) < 0)
 		return;
-	(void)fs_rm_rf(m->dir, NULL);
+	(void)container_network_release(m->engine, m->id, m->dir, NULL);
+	/* Docker's --rm removes the anonymous volumes as well. */
+	if (fs_rm_rf(m->dir, NULL) == 0)
+		(void)volume_remove_anonymous_locked(m->engine, m->config,
+						     NULL);
 }
 
 static int supervise(struct monitor *m, int *ret_exit_code,

@@ -55,8 +55,9 @@ int volume_name_validate(const char *name, struct berth_error **err)
 	return 0;
 }
 
-int mount_destination_normalize(const char *dest, const char *spec,
-				char **ret, struct berth_error **err)
+int mount_destination_normalize(const char *kind, const char *dest,
+				const char *spec, char **ret,
+				struct berth_error **err)
 {
 	_cleanup_free_ char *out = xzalloc(strlen(dest) + 2);
 	const char *p = dest;
@@ -64,19 +65,19 @@ int mount_destination_normalize(const char *dest, const char *spec,
 
 	if (dest[0] != '/')
 		return berth_error_set(err, 0,
-				       "invalid mount '%s': the container "
+				       "invalid %s '%s': the container "
 				       "path '%s' must be absolute",
-				       spec, dest);
+				       kind, spec, dest);
 
 	while (*p != '\0') {
 		p += strspn(p, "/");
 		n = strcspn(p, "/");
 		if (n == 2 && strncmp(p, "..", 2) == 0)
 			return berth_error_set(err, 0,
-					       "invalid mount '%s': the "
+					       "invalid %s '%s': the "
 					       "container path must not "
 					       "contain '..'",
-					       spec);
+					       kind, spec);
 		if (n > 0 && !(n == 1 && p[0] == '.')) {
 			out[len++] = '/';
 			memcpy(out + len, p, n);
@@ -88,14 +89,14 @@ int mount_destination_normalize(const char *dest, const char *spec,
 
 	if (len == 0)
 		return berth_error_set(err, 0,
-				       "invalid mount '%s': the container "
+				       "invalid %s '%s': the container "
 				       "path must not be '/'",
-				       spec);
+				       kind, spec);
 	if (strcmp(out, "/proc") == 0 || strncmp(out, "/proc/", 6) == 0)
 		return berth_error_set(err, 0,
-				       "invalid mount '%s': the container "
+				       "invalid %s '%s': the container "
 				       "path must not be /proc or below it",
-				       spec);
+				       kind, spec);
 	*ret = TAKE_PTR(out);
 	return 0;
 }
@@ -234,7 +235,8 @@ int mount_spec_parse_volume(const char *spec, struct mount_spec *ret,
 
 	if ((modes != NULL && parse_modes(modes, spec, &m, err) < 0) ||
 	    check_type_options(&m, spec, err) < 0 ||
-	    mount_destination_normalize(dest, spec, &m.destination, err) < 0)
+	    mount_destination_normalize("volume", dest, spec, &m.destination,
+					err) < 0)
 		goto fail;
 
 	*ret = m;
@@ -359,8 +361,7 @@ static int parse_field(char *key, const char *value, const char *spec,
 	} else if (strcmp(key, "source") == 0 || strcmp(key, "src") == 0) {
 		f->source = value;
 	} else if (strcmp(key, "target") == 0 ||
-		   strcmp(key, "destination") == 0 ||
-		   strcmp(key, "dst") == 0) {
+		   strcmp(key, "destination") == 0 || strcmp(key, "dst") == 0) {
 		f->target = value;
 	} else if (strcmp(key, "bind-propagation") == 0) {
 		if (!is_propagation(value))
@@ -390,14 +391,14 @@ static int parse_field(char *key, const char *value, const char *spec,
 					       "exists",
 					       value, spec);
 	} else if (strcmp(key, "tmpfs-size") == 0) {
-		uint64_t size;
+		uint64_t size = 0;
 
 		f->has_tmpfs_option = true;
 		if (parse_size(value, spec, &size, err) < 0)
 			return -1;
 		append_option(&m->tmpfs_options, "size", size);
 	} else if (strcmp(key, "tmpfs-mode") == 0) {
-		unsigned mode;
+		unsigned mode = 0;
 
 		f->has_tmpfs_option = true;
 		if (parse_mode(value, spec, &mode, err) < 0)
@@ -503,8 +504,8 @@ int mount_spec_parse_mount(const char *spec, struct mount_spec *ret,
 
 	if (set_mount_type(&f, spec, &m, err) < 0 ||
 	    set_mount_source(&f, spec, &m, err) < 0 ||
-	    mount_destination_normalize(f.target, spec, &m.destination, err) <
-		    0)
+	    mount_destination_normalize("mount", f.target, spec, &m.destination,
+					err) < 0)
 		goto fail;
 
 	*ret = m;
@@ -524,7 +525,8 @@ int mount_spec_parse_tmpfs(const char *spec, struct mount_spec *ret,
 				xstrdup(spec);
 	struct mount_spec m = {.type = MOUNT_TYPE_TMPFS};
 
-	if (mount_destination_normalize(dest, spec, &m.destination, err) < 0)
+	if (mount_destination_normalize("tmpfs", dest, spec, &m.destination,
+					err) < 0)
 		return -1;
 
 	m.tmpfs_options = xstrdup(colon != NULL ? colon + 1 : "");

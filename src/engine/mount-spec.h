@@ -51,10 +51,12 @@ int mount_spec_parse_tmpfs(const char *spec, struct mount_spec *ret,
 /*
  * Normalize an absolute container path: drop "." components, doubled and
  * trailing '/'. It must not be "/", contain "..", or be /proc or below
- * it, which the runtime mounts itself. spec names the flag in errors.
+ * it, which the runtime mounts itself. Errors name the kind of mount
+ * ("volume", "tmpfs") and the flag's value spec.
  */
-int mount_destination_normalize(const char *dest, const char *spec,
-				char **ret, struct berth_error **err);
+int mount_destination_normalize(const char *kind, const char *dest,
+				const char *spec, char **ret,
+				struct berth_error **err);
 
 void mount_spec_clear(struct mount_spec *m);
 

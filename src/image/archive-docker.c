@@ -111,7 +111,8 @@ static int add_layer(const char *root, const struct archive_contents *c,
 	if (digest_parse(diff_id, NULL, err) < 0)
 		return berth_error_wrap(err, "%s rootfs.diff_ids[%zu]",
 					img->item->config, i);
-	if (archive_layer_check(root, m->digest, diff_id, &media_type, err) < 0)
+	if (archive_layer_check(root, c, m->digest, diff_id, &media_type, err) <
+	    0)
 		return berth_error_wrap(err, "%s '%s'", what, m->path);
 
 	json_array_append_new(img->layers,
@@ -130,6 +131,11 @@ static int add_layers(const char *root, const struct archive_contents *c,
 	if (config_diff_ids(img, &diff_ids, err) < 0)
 		return -1;
 
+	if (n > ARCHIVE_MAX_LAYERS)
+		return berth_error_set(err, 0,
+				       "%s lists %zu layers, more than the "
+				       "limit of %d",
+				       img->where, n, ARCHIVE_MAX_LAYERS);
 	if (strv_length(diff_ids) != n)
 		return berth_error_set(err, 0,
 				       "%s lists %zu layers, but its config "
@@ -177,19 +183,73 @@ static int import_item(const char *root, const struct archive_contents *c,
 	if (r == 0)
 		r = write_manifest(root, &img, image->manifest_digest, err);
 
-	for (size_t t = 0;
-	     r == 0 && item->repo_tags != NULL && item->repo_tags[t] != NULL;
-	     t++) {
-		_cleanup_free_ char *what = NULL;
-
-		xasprintf(&what, "%s RepoTags[%zu]", where, t);
-		r = archive_name_add(&image->names, item->repo_tags[t], what,
-				     err);
-	}
-
 	json_decref(img.config);
 	json_decref(img.layers);
 	return r;
+}
+
+/* The Config and Layers of an item, which identify the image it makes. */
+static char *item_key(const struct docker_manifest_item *item)
+{
+	char *key = xstrdup(item->config);
+
+	for (size_t i = 0; item->layers != NULL && item->layers[i] != NULL;
+	     i++) {
+		char *next = NULL;
+
+		xasprintf(&next, "%s\n%s", key, item->layers[i]);
+		free(key);
+		key = next;
+	}
+	return key;
+}
+
+static int add_names(const struct docker_manifest_item *item, size_t i,
+		     struct archive_image *image, struct berth_error **err)
+{
+	for (size_t t = 0;
+	     item->repo_tags != NULL && item->repo_tags[t] != NULL; t++) {
+		_cleanup_free_ char *what = NULL;
+
+		xasprintf(&what, "manifest.json [%zu] RepoTags[%zu]", i, t);
+		if (archive_name_add(&image->names, item->repo_tags[t], what,
+				     err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Items with the same Config and Layers become one image with the names
+ * of all, imported once.
+ */
+static int import_items(const char *root, const struct archive_contents *c,
+			const struct docker_manifest_item *items, size_t n,
+			struct archive_image *images, size_t *n_images,
+			struct berth_error **err)
+{
+	_cleanup_json_ json_t *seen = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *key = item_key(&items[i]);
+		json_t *index = json_object_get(seen, key);
+		struct archive_image *image;
+
+		if (index != NULL) {
+			image = &images[json_integer_value(index)];
+		} else {
+			image = &images[*n_images];
+			if (import_item(root, c, &items[i], i, image, err) < 0)
+				return -1;
+			json_object_set_new_nocheck(
+				seen, key, json_integer((json_int_t)*n_images));
+			(*n_images)++;
+		}
+
+		if (add_names(&items[i], i, image, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int archive_docker_import(const char *root,
@@ -200,6 +260,7 @@ int archive_docker_import(const char *root,
 	struct docker_manifest_item *items = NULL;
 	struct archive_image *images = NULL;
 	const struct archive_member *m = NULL;
+	size_t n_images = 0;
 	size_t n = 0;
 	int r = 0;
 
@@ -213,8 +274,7 @@ int archive_docker_import(const char *root,
 		return -1;
 
 	images = xcalloc(n, sizeof(*images));
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = import_item(root, contents, &items[i], i, &images[i], err);
+	r = import_items(root, contents, items, n, images, &n_images, err);
 
 	archive_docker_manifest_free(items, n);
 	if (r < 0) {
@@ -222,6 +282,6 @@ int archive_docker_import(const char *root,
 		return -1;
 	}
 	*ret = images;
-	*ret_n = n;
+	*ret_n = n_images;
 	return 0;
 }

@@ -23,6 +23,14 @@
  * a hostile archive costs as well as the memory.
  */
 #define ARCHIVE_MAX_ENTRIES 16384
+/*
+ * Layers of one image. Each layer of an image is extracted on its own,
+ * even when the archive lists one blob many times, so the limit bounds
+ * the disk a small archive fills. It is above the 125 layers that
+ * Docker's layer store accepts (maxLayerDepth in moby's
+ * layer/layer_store.go).
+ */
+#define ARCHIVE_MAX_LAYERS 128
 /* Symlink hops followed from one entry to the file it names. */
 #define ARCHIVE_MAX_LINK_DEPTH 8
 
@@ -51,6 +59,12 @@ struct archive_contents {
 	size_t capacity;
 	json_t *by_path; /* path to index in members, for lookups */
 	int64_t json_bytes;
+	/*
+	 * "DIGEST DIFF_ID" of each layer blob already checked, to its
+	 * enum layer_compression, so a blob that many images or layers list
+	 * is decompressed once.
+	 */
+	json_t *checked_layers;
 };
 
 /*
@@ -169,11 +183,13 @@ int archive_oci_import(const char *root,
 
 /*
  * Decompress the layer blob digest, check that its tar has the digest
- * diff_id and return the media type that fits its compression.
+ * diff_id and return the media type that fits its compression. The
+ * result is kept in contents for the next check of the same pair.
  */
-int archive_layer_check(const char *root, const char *digest,
-			const char *diff_id, const char **ret_media_type,
-			struct berth_error **err);
+int archive_layer_check(const char *root,
+			const struct archive_contents *contents,
+			const char *digest, const char *diff_id,
+			const char **ret_media_type, struct berth_error **err);
 
 /*
  * Add a name found in an archive to names, normalized and without the

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,17 +13,42 @@
 #include "image/reference.h"
 #include "image/store-internal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-int archive_layer_check(const char *root, const char *digest,
-			const char *diff_id, const char **ret_media_type,
-			struct berth_error **err)
+static const char *media_type_of(enum layer_compression compression)
+{
+	switch (compression) {
+	case LAYER_COMPRESSION_GZIP:
+		return MEDIA_TYPE_LAYER_GZIP;
+	case LAYER_COMPRESSION_ZSTD:
+		return MEDIA_TYPE_LAYER_ZSTD;
+	case LAYER_COMPRESSION_NONE:
+		break;
+	}
+	return MEDIA_TYPE_LAYER_TAR;
+}
+
+int archive_layer_check(const char *root,
+			const struct archive_contents *contents,
+			const char *digest, const char *diff_id,
+			const char **ret_media_type, struct berth_error **err)
 {
 	_cleanup_layer_stream_ struct layer_stream *s = NULL;
 	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *key = NULL;
 	char actual[DIGEST_STRING_SIZE];
+	json_t *checked = NULL;
+
+	xasprintf(&key, "%s %s", digest, diff_id);
+	checked = json_object_get(contents->checked_layers, key);
+	if (checked != NULL) {
+		*ret_media_type = media_type_of(
+			(enum layer_compression)json_integer_value(checked));
+		return 0;
+	}
 
 	if (blob_open(root, digest, &fd, err) < 0 ||
 	    layer_stream_new(fd, NULL, &s, err) < 0 ||
@@ -34,17 +62,9 @@ int archive_layer_check(const char *root, const char *digest,
 				       "'%s' in rootfs.diff_ids",
 				       digest, actual, diff_id);
 
-	switch (layer_stream_compression(s)) {
-	case LAYER_COMPRESSION_GZIP:
-		*ret_media_type = MEDIA_TYPE_LAYER_GZIP;
-		break;
-	case LAYER_COMPRESSION_ZSTD:
-		*ret_media_type = MEDIA_TYPE_LAYER_ZSTD;
-		break;
-	case LAYER_COMPRESSION_NONE:
-		*ret_media_type = MEDIA_TYPE_LAYER_TAR;
-		break;
-	}
+	json_object_set_new(contents->checked_layers, key,
+			    json_integer(layer_stream_compression(s)));
+	*ret_media_type = media_type_of(layer_stream_compression(s));
 	return 0;
 }
 
@@ -102,20 +122,13 @@ void image_archive_loaded_free(struct image_archive_loaded *list, size_t n)
 	free(list);
 }
 
-/*
- * Read the archive and write its images' blobs, under the exclusive
- * lock because the blob writers keep temp files in ROOT/tmp.
- */
+/* Read the archive, write its blobs and check its images. */
 static int import_contents(struct image_store *store, int fd,
 			   struct archive_image **ret, size_t *ret_n,
 			   struct berth_error **err)
 {
-	_cleanup_lock_ int lock = -1;
 	struct archive_contents contents = {0};
 	int r;
-
-	if (store_lock(store, LOCK_MODE_EXCLUSIVE, &lock, err) < 0)
-		return -1;
 
 	r = archive_contents_read(store->root, fd, &contents, err);
 	if (r == 0 && archive_contents_has(&contents, "manifest.json"))
@@ -134,84 +147,180 @@ static int import_contents(struct image_store *store, int fd,
 }
 
 /*
- * Extract the layers of every image before any is named, so a layer
+ * Extract the layers of every image and add the blobs and layer
+ * directories each needs to keep, before any image is named, so a layer
  * that fails extraction leaves no image behind.
  */
 static int extract_layers(struct image_store *store,
 			  const struct archive_image *images, size_t n,
-			  struct berth_error **err)
+			  char ***keep, struct berth_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct image_info info = {
-			.manifest_digest = (char *)images[i].manifest_digest,
-		};
-		char **dirs = NULL;
+		_cleanup_manifest_ struct image_manifest *m = NULL;
 
-		if (image_store_layer_dirs(store, &info, &dirs, err) < 0)
+		if (manifest_load(store->root, images[i].manifest_digest, &m,
+				  err) < 0 ||
+		    store_extract_missing(store, m, err) < 0)
 			return -1;
-		strv_free(dirs);
+
+		strv_push(keep, m->digest + strlen(DIGEST_PREFIX));
+		strv_push(keep, m->config_digest + strlen(DIGEST_PREFIX));
+		for (size_t l = 0; l < m->n_layers; l++) {
+			strv_push(keep,
+				  m->layers[l].digest + strlen(DIGEST_PREFIX));
+			strv_push(keep, m->layers[l].chain_id +
+						strlen(DIGEST_PREFIX));
+		}
 	}
 	return 0;
 }
 
-static int name_image(struct image_store *store,
-		      const struct archive_image *image,
-		      struct image_archive_loaded *loaded,
-		      struct berth_error **err)
+static void set_names(json_t *index, const struct image_manifest *m,
+		      char **names)
 {
-	if (image->names == NULL)
-		return image_store_add_image(store, image->manifest_digest,
-					     NULL, &loaded->id, err);
+	const char *media_type =
+		json_string_value(json_object_get(m->manifest, "mediaType"));
 
-	for (size_t i = 0; image->names[i] != NULL; i++) {
-		free(loaded->id);
-		loaded->id = NULL;
-		if (image_store_add_image(store, image->manifest_digest,
-					  image->names[i], &loaded->id,
-					  err) < 0)
-			return -1;
-	}
-	loaded->names = strv_copy(image->names);
-	return 0;
+	if (names == NULL)
+		layout_index_set_name(index, m->digest, m->manifest_size, NULL);
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++)
+		layout_index_set_name(index, m->digest, m->manifest_size,
+				      names[i]);
+	if (media_type != NULL)
+		layout_index_set_media_type(index, m->digest, media_type);
 }
 
-/* Delete what no index.json entry references: blobs this load wrote. */
-static void remove_unused(struct image_store *store)
+/* Name every image in one index.json update. */
+static int name_images(struct image_store *store,
+		       const struct archive_image *images, size_t n,
+		       struct image_archive_loaded *loaded,
+		       struct berth_error **err)
 {
-	_cleanup_lock_ int lock = -1;
 	_cleanup_json_ json_t *index = NULL;
 
-	if (store_lock(store, LOCK_MODE_EXCLUSIVE, &lock, NULL) == 0 &&
-	    layout_index_load(store->root, &index, NULL) == 0)
-		(void)layout_gc(store->root, index, NULL);
+	if (layout_index_load(store->root, &index, err) < 0)
+		return -1;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_manifest_ struct image_manifest *m = NULL;
+
+		if (manifest_load(store->root, images[i].manifest_digest, &m,
+				  err) < 0)
+			return -1;
+		set_names(index, m, images[i].names);
+		loaded[i].id =
+			xstrdup(m->config_digest + strlen(DIGEST_PREFIX));
+		if (images[i].names != NULL)
+			loaded[i].names = strv_copy(images[i].names);
+	}
+	return layout_index_save(store->root, index, err);
 }
 
+/* The names in dir, or none when it cannot be read. */
+static char **list_dir(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	char **names = xzalloc(sizeof(char *));
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			strv_push(&names, de->d_name);
+	return names;
+}
+
+/* The blob and layer directory names the store had before the load. */
+struct store_entries {
+	char **blobs;
+	char **layers;
+};
+
+static void store_entries_list(struct image_store *store,
+			       struct store_entries *ret)
+{
+	_cleanup_free_ char *blob_dir =
+		fs_path_join(store->root, "blobs/sha256");
+
+	ret->blobs = list_dir(blob_dir);
+	ret->layers = list_dir(store->layers_dir);
+}
+
+/*
+ * Remove what the load added to dir and keep does not list. A layer
+ * directory is renamed to a temp name first, so a removal cut short
+ * leaves no directory that looks complete. Opening the store removes
+ * such leftovers.
+ */
+static void remove_added(const char *dir, char **before, char **keep)
+{
+	_cleanup_strv_ char **now = list_dir(dir);
+	_cleanup_close_ int dir_fd =
+		open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (size_t i = 0; dir_fd >= 0 && now[i] != NULL; i++) {
+		_cleanup_free_ char *tmp = NULL;
+
+		if (strv_contains(before, now[i]) ||
+		    strv_contains(keep, now[i]))
+			continue;
+		if (unlinkat(dir_fd, now[i], 0) == 0 || errno != EISDIR)
+			continue;
+
+		xasprintf(&tmp, ".tmp-%s", now[i]);
+		if (renameat(dir_fd, now[i], dir_fd, tmp) == 0)
+			(void)fs_rm_rf_at(dir_fd, tmp, NULL);
+	}
+}
+
+static void store_entries_restore(struct image_store *store,
+				  const struct store_entries *before,
+				  char **keep)
+{
+	_cleanup_free_ char *blob_dir =
+		fs_path_join(store->root, "blobs/sha256");
+
+	remove_added(blob_dir, before->blobs, keep);
+	remove_added(store->layers_dir, before->layers, keep);
+	strv_free(before->blobs);
+	strv_free(before->layers);
+}
+
+/*
+ * The whole load runs under the exclusive store lock: the new blobs stay
+ * unreferenced until the images are named, and another command's
+ * garbage collection must not see them in between. Afterwards only what
+ * this load added and no loaded image uses is removed, everything when
+ * the load failed, so the store is left as it was.
+ */
 int image_archive_load(struct image_store *store, int fd, const char *source,
 		       struct image_archive_loaded **ret, size_t *ret_n,
 		       struct berth_error **err)
 {
+	_cleanup_lock_ int lock = -1;
+	_cleanup_strv_ char **keep = NULL;
 	struct archive_image *images = NULL;
 	struct image_archive_loaded *loaded = NULL;
+	struct store_entries before = {0};
 	size_t n = 0;
 	int r;
 
-	/*
-	 * NOTE: the new blobs stay unreferenced until they are named, so a
-	 * concurrent "berth rmi" may collect them in between. The load then
-	 * fails on a missing blob.
-	 */
+	if (store_lock(store, LOCK_MODE_EXCLUSIVE, &lock, err) < 0)
+		return berth_error_wrap(err, "load '%s'", source);
+	store_entries_list(store, &before);
+
 	r = import_contents(store, fd, &images, &n, err);
 	if (r == 0)
-		r = extract_layers(store, images, n, err);
-
+		r = extract_layers(store, images, n, &keep, err);
 	if (r == 0) {
 		loaded = xcalloc(n, sizeof(*loaded));
-		for (size_t i = 0; i < n && r == 0; i++)
-			r = name_image(store, &images[i], &loaded[i], err);
+		r = name_images(store, images, n, loaded, err);
 	}
 
 	archive_images_free(images, n);
-	remove_unused(store);
+	if (r < 0)
+		strv_free(TAKE_PTR(keep));
+	store_entries_restore(store, &before, keep);
 	if (r < 0) {
 		image_archive_loaded_free(loaded, n);
 		return berth_error_wrap(err, "load '%s'", source);

@@ -10,6 +10,7 @@
 #include "util/xalloc.h"
 
 #define DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 
 static int check_layout_file(const struct archive_contents *c,
 			     struct berth_error **err)
@@ -98,6 +99,27 @@ static int check_layer_type(const char *media_type, const char *actual,
 	return 0;
 }
 
+/*
+ * An artifact such as a Helm chart is stored as an OCI manifest too,
+ * with a config of its own media type, and is no image to run.
+ */
+static int check_config_type(const json_t *config, const char *what,
+			     struct berth_error **err)
+{
+	const char *media_type =
+		json_string_value(json_object_get(config, "mediaType"));
+
+	if (media_type == NULL)
+		return berth_error_set(err, 0, "%s.mediaType: missing", what);
+	if (strcmp(media_type, MEDIA_TYPE_CONFIG) != 0 &&
+	    strcmp(media_type, DOCKER_CONFIG) != 0)
+		return berth_error_set(err, 0,
+				       "%s: unsupported media type '%s', "
+				       "expected an image config ('%s')",
+				       what, media_type, MEDIA_TYPE_CONFIG);
+	return 0;
+}
+
 static int check_config(const struct archive_contents *c,
 			const struct image_manifest *m, const char *where,
 			struct berth_error **err)
@@ -107,6 +129,8 @@ static int check_config(const struct archive_contents *c,
 	uint64_t size = 0;
 
 	xasprintf(&what, "manifest '%s' config", m->digest);
+	if (check_config_type(config, what, err) < 0)
+		return berth_error_wrap(err, "%s", where);
 	if (json_object_get(config, "size") == NULL)
 		return berth_error_set(err, 0, "%s.size: missing", what);
 	if (json_get_uint64_opt(config, "size", what, INT64_MAX, &size, err) <
@@ -129,7 +153,7 @@ static int check_layers(const char *root, const struct archive_contents *c,
 
 		xasprintf(&what, "manifest '%s' layers[%zu]", m->digest, i);
 		if (find_blob(c, layer->digest, layer->size, what, err) < 0 ||
-		    archive_layer_check(root, layer->digest, layer->diff_id,
+		    archive_layer_check(root, c, layer->digest, layer->diff_id,
 					&actual, err) < 0)
 			return berth_error_wrap(err, "%s", what);
 		if (check_layer_type(layer->media_type, actual, what, err) < 0)
@@ -148,22 +172,36 @@ static int check_image(const char *root, const struct archive_contents *c,
 	    manifest_load(root, item->digest, &m, err) < 0)
 		return -1;
 
+	if (m->n_layers > ARCHIVE_MAX_LAYERS)
+		return berth_error_set(err, 0,
+				       "%s: manifest '%s' lists %zu layers, "
+				       "more than the limit of %d",
+				       where, m->digest, m->n_layers,
+				       ARCHIVE_MAX_LAYERS);
 	if (check_config(c, m, where, err) < 0 ||
 	    check_layers(root, c, m, err) < 0)
 		return berth_error_wrap(err, "%s", where);
 	return 0;
 }
 
-/* Descriptors of one manifest with several names become one image. */
-static struct archive_image *image_for(struct archive_image *images, size_t *n,
-				       const char *digest)
+/*
+ * Descriptors of one manifest with several names become one image,
+ * checked once. seen maps a manifest digest to its index in images.
+ */
+static struct archive_image *image_seen(struct archive_image *images,
+					json_t *seen, const char *digest)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(images[i].manifest_digest, digest) == 0)
-			return &images[i];
+	json_t *i = json_object_get(seen, digest);
 
+	return i != NULL ? &images[json_integer_value(i)] : NULL;
+}
+
+static struct archive_image *image_add(struct archive_image *images, size_t *n,
+				       json_t *seen, const char *digest)
+{
 	snprintf(images[*n].manifest_digest, sizeof(images[*n].manifest_digest),
 		 "%s", digest);
+	json_object_set_new(seen, digest, json_integer((json_int_t)*n));
 	return &images[(*n)++];
 }
 
@@ -172,15 +210,19 @@ static int import_items(const char *root, const struct archive_contents *c,
 			struct archive_image *images, size_t *n,
 			struct berth_error **err)
 {
+	_cleanup_json_ json_t *seen = json_object();
+
 	for (size_t i = 0; i < n_items; i++) {
 		struct archive_image *image;
 		char where[48];
 
 		snprintf(where, sizeof(where), "index.json manifests[%zu]", i);
-		if (check_image(root, c, &items[i], where, err) < 0)
+		image = image_seen(images, seen, items[i].digest);
+		if (image == NULL &&
+		    check_image(root, c, &items[i], where, err) < 0)
 			return -1;
-
-		image = image_for(images, n, items[i].digest);
+		if (image == NULL)
+			image = image_add(images, n, seen, items[i].digest);
 		if (items[i].name != NULL &&
 		    archive_name_add(&image->names, items[i].name, where, err) <
 			    0)

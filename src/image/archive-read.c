@@ -196,6 +196,7 @@ void archive_contents_clear(struct archive_contents *contents)
 	}
 	free(contents->members);
 	json_decref(contents->by_path);
+	json_decref(contents->checked_layers);
 	memset(contents, 0, sizeof(*contents));
 }
 
@@ -409,6 +410,7 @@ int archive_contents_read(const char *root, int fd,
 	struct archive_entry *entry;
 	int r = 0;
 
+	contents->checked_layers = json_object();
 	if (archive_read_open_fd(ar, fd, READ_BUF_SIZE) != ARCHIVE_OK) {
 		r = berth_error_set(err, 0,
 				    "not a tar archive (plain, gzip or zstd): "

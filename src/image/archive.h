@@ -28,7 +28,7 @@
  * uncompressed digest must match the config's rootfs.diff_ids. The
  * images are named only after all of them were checked and their layers
  * extracted, so a hostile archive adds no name. A failed load removes
- * the blobs that no image references.
+ * the blobs and layer directories it added, and only those.
  */
 
 #include <stddef.h>

@@ -15,8 +15,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* Extract a layer blob into tmp_fd; the content must match diff_id. */
-static int unpack_blob(int blob_fd, int tmp_fd, const char *diff_id,
+int store_unpack_layer(int blob_fd, int tmp_fd, const char *diff_id,
 		       struct berth_error **err)
 {
 	_cleanup_layer_stream_ struct layer_stream *s = NULL;
@@ -24,8 +23,12 @@ static int unpack_blob(int blob_fd, int tmp_fd, const char *diff_id,
 	struct archive *ar = NULL;
 	int r;
 
-	if (layer_stream_new(blob_fd, NULL, &s, err) < 0 ||
-	    layer_stream_open_archive(s, &ar, err) < 0)
+	if (layer_stream_new(blob_fd, NULL, &s, err) < 0)
+		return -1;
+
+	/* The diff_id comparison below covers what the CRC would. */
+	layer_stream_skip_crc(s);
+	if (layer_stream_open_archive(s, &ar, err) < 0)
 		return -1;
 
 	r = layer_unpack(ar, tmp_fd, err);
@@ -58,7 +61,7 @@ int store_extract_layer(struct image_store *store, const char *digest,
 	    layer_tmpdir_create(store->layers_dir, &tmp, &tmp_fd, err) < 0)
 		return -1;
 
-	if (unpack_blob(blob_fd, tmp_fd, diff_id, err) < 0 ||
+	if (store_unpack_layer(blob_fd, tmp_fd, diff_id, err) < 0 ||
 	    layer_tmpdir_commit(tmp, store->layers_dir, chain_hex, err) < 0) {
 		(void)fs_rm_rf(tmp, NULL);
 		return berth_error_wrap(err, "extract layer '%s'", digest);

@@ -262,6 +262,13 @@ enum layer_compression layer_stream_compression(const struct layer_stream *s)
 	return s->compression;
 }
 
+void layer_stream_skip_crc(struct layer_stream *s)
+{
+	/* inflateReset() between gzip members keeps this setting. */
+	if (s->inflate_ready)
+		inflateValidate(&s->inflate, 0);
+}
+
 static la_ssize_t archive_read_cb(struct archive *ar, void *opaque,
 				  const void **buf)
 {

@@ -40,6 +40,12 @@ int layer_stream_new(int fd, struct blob_writer *blob,
 
 enum layer_compression layer_stream_compression(const struct layer_stream *s);
 
+/*
+ * Skip the gzip CRC-32 check, for a caller that compares the diff_id,
+ * a SHA-256 of the same uncompressed bytes. The length check stays.
+ */
+void layer_stream_skip_crc(struct layer_stream *s);
+
 /* Open a libarchive tar reader on the decompressed stream. */
 int layer_stream_open_archive(struct layer_stream *s, struct archive **ret,
 			      struct berth_error **err);

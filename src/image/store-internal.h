@@ -38,6 +38,13 @@ int store_resolve(struct image_store *store, const json_t *index,
 const char *image_architecture(void);
 
 /*
+ * Unpack the layer tarball read from fd (a blob or a pipe) into dir_fd,
+ * reading it to its end; its uncompressed content must match diff_id.
+ */
+int store_unpack_layer(int fd, int dir_fd, const char *diff_id,
+		       struct berth_error **err);
+
+/*
  * Extract the layer blob digest into layers/<chain_hex>, checking its
  * content against diff_id. Runs under the exclusive store lock.
  */

@@ -122,7 +122,8 @@ void image_removal_clear(struct image_removal *removal);
 /*
  * Take the store lock shared; release it with lock_release(). While a
  * command holds it, no other command removes temp files or unreferenced
- * blobs, so a pull can write blobs before it names the image.
+ * blobs, so a pull can write blobs and extract layers (layer-feed.h)
+ * before it names the image.
  * image_store_add_image() takes the lock exclusively: release this one
  * before calling it.
  */

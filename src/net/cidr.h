@@ -14,7 +14,7 @@
 #include "util/error.h"
 
 struct net_cidr {
-	uint32_t addr;	/* the network address: host bits are zero */
+	uint32_t addr;	 /* the network address: host bits are zero */
 	unsigned prefix; /* 0..32 */
 };
 

@@ -5,8 +5,8 @@
 
 #include "util/xalloc.h"
 
-static const struct net_attachment *
-owner_of(const struct net_network *net, uint32_t ip)
+static const struct net_attachment *owner_of(const struct net_network *net,
+					     uint32_t ip)
 {
 	for (size_t i = 0; i < net->n_containers; i++)
 		if (net->containers[i].ip == ip)

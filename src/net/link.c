@@ -143,8 +143,8 @@ int net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix,
 			return nl_fail(err, r, "find bridge", name);
 	}
 
-	if (add_address(sk, rtnl_link_get_ifindex(link), gateway, prefix,
-			name, err) < 0)
+	if (add_address(sk, rtnl_link_get_ifindex(link), gateway, prefix, name,
+			err) < 0)
 		return -1;
 	return link_up(sk, link, 0, name, err);
 }
@@ -230,8 +230,8 @@ static int rename_link(struct nl_sock *sk, struct rtnl_link *link,
 	return 0;
 }
 
-static int add_default_route(struct nl_sock *sk, int ifindex,
-			     uint32_t gateway, struct berth_error **err)
+static int add_default_route(struct nl_sock *sk, int ifindex, uint32_t gateway,
+			     struct berth_error **err)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -317,8 +317,7 @@ static int configure_in_netns(const struct net_veth_config *cfg,
 	return r;
 }
 
-int net_veth_setup(const struct net_veth_config *cfg,
-		   struct berth_error **err)
+int net_veth_setup(const struct net_veth_config *cfg, struct berth_error **err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	char peer_name[IFNAMSIZ];

@@ -21,12 +21,11 @@ static int bind_new_netns(const char *path, struct berth_error **err)
 	if (saved < 0)
 		return berth_error_set(err, errno, "open '%s'", SELF_NETNS);
 	if (unshare(CLONE_NEWNET) < 0)
-		return berth_error_set(err, errno,
-				       "create network namespace");
+		return berth_error_set(err, errno, "create network namespace");
 
 	if (mount(SELF_NETNS, path, NULL, MS_BIND, NULL) < 0)
-		r = berth_error_set(err, errno, "bind network namespace on '%s'",
-				    path);
+		r = berth_error_set(err, errno,
+				    "bind network namespace on '%s'", path);
 
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort(); /* running on in the wrong namespace would be worse */
@@ -54,8 +53,7 @@ int net_netns_create(const char *path, struct berth_error **err)
 
 int net_netns_remove(const char *path, struct berth_error **err)
 {
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
-	    errno != ENOENT)
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return berth_error_set(err, errno, "unmount '%s'", path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return berth_error_set(err, errno, "remove '%s'", path);

@@ -52,7 +52,8 @@ static json_t *labels_json(char *const *labels)
 
 	for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
 		const char *eq = strchr(labels[i], '=');
-		_cleanup_free_ char *key = xstrndup(labels[i], (size_t)(eq - labels[i]));
+		_cleanup_free_ char *key =
+			xstrndup(labels[i], (size_t)(eq - labels[i]));
 
 		json_object_set_new(obj, key, json_string(eq + 1));
 	}
@@ -68,10 +69,9 @@ static json_t *containers_json(const struct net_network *net)
 		char ip[16];
 
 		net_ip_format(a->ip, ip);
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:s}", "id",
-						a->container, "name", a->name,
-						"ip", ip));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id",
+						     a->container, "name",
+						     a->name, "ip", ip));
 	}
 	return arr;
 }
@@ -82,13 +82,12 @@ json_t *net_network_to_json(const struct net_network *net)
 
 	net_cidr_format(&net->subnet, subnet);
 	net_ip_format(net->gateway, gateway);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
-			 "name", net->name, "id", net->id, "driver",
-			 net->driver, "subnet", subnet, "gateway", gateway,
-			 "bridge", net->bridge, "created", net->created,
-			 "internal", net->internal, "labels",
-			 labels_json(net->labels), "containers",
-			 containers_json(net));
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name",
+		net->name, "id", net->id, "driver", net->driver, "subnet",
+		subnet, "gateway", gateway, "bridge", net->bridge, "created",
+		net->created, "internal", net->internal, "labels",
+		labels_json(net->labels), "containers", containers_json(net));
 }
 
 static int parse_labels(const json_t *obj, const char *what,
@@ -124,8 +123,8 @@ static int parse_labels(const json_t *obj, const char *what,
 /* An address for a container: inside the subnet, not its first or last. */
 static bool usable_ip(const struct net_network *net, uint32_t ip)
 {
-	return net_cidr_contains(&net->subnet, ip) &&
-	       ip != net->subnet.addr && ip != net_cidr_last(&net->subnet);
+	return net_cidr_contains(&net->subnet, ip) && ip != net->subnet.addr &&
+	       ip != net_cidr_last(&net->subnet);
 }
 
 static int parse_attachment(const json_t *j, const char *what,
@@ -136,18 +135,16 @@ static int parse_attachment(const json_t *j, const char *what,
 	uint32_t addr;
 
 	if (!json_is_object(j))
-		return berth_error_set(err, 0,
-				       "%s: containers: expected objects",
-				       what);
+		return berth_error_set(
+			err, 0, "%s: containers: expected objects", what);
 	if (json_get_string(j, "id", what, &id, err) < 0 ||
 	    json_get_string(j, "name", what, &name, err) < 0 ||
 	    json_get_string(j, "ip", what, &ip, err) < 0)
 		return -1;
 
 	if (!is_hex_id(id))
-		return berth_error_set(err, 0,
-				       "%s: invalid container id '%s'", what,
-				       id);
+		return berth_error_set(err, 0, "%s: invalid container id '%s'",
+				       what, id);
 	if (net_ip_parse(ip, &addr, err) < 0)
 		return berth_error_wrap(err, "%s", what);
 	if (!usable_ip(net, addr) || addr == net->gateway)
@@ -182,9 +179,8 @@ static int parse_containers(const json_t *arr, const char *what,
 	if (arr == NULL)
 		return 0;
 	if (!json_is_array(arr))
-		return berth_error_set(err, 0,
-				       "%s: containers: expected an array",
-				       what);
+		return berth_error_set(
+			err, 0, "%s: containers: expected an array", what);
 	json_array_foreach (arr, i, v)
 		if (parse_attachment(v, what, net, err) < 0)
 			return -1;
@@ -262,8 +258,8 @@ int net_network_from_json(const json_t *j, const char *what,
 
 	if (parse_fields(j, what, net, err) < 0 ||
 	    parse_labels(json_object_get(j, "labels"), what, net, err) < 0 ||
-	    parse_containers(json_object_get(j, "containers"), what, net,
-			     err) < 0) {
+	    parse_containers(json_object_get(j, "containers"), what, net, err) <
+		    0) {
 		net_network_free(net);
 		return -1;
 	}

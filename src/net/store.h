@@ -23,11 +23,13 @@ struct net_create_options {
 int net_store_lock(const char *root, int *ret_fd, struct berth_error **err);
 
 /*
- * Load the network name. The default network is created on first use.
- * A missing network fails with ENOENT.
+ * Load the network name, with the lock held. The default network is
+ * created on first use.
  */
 int net_network_load(const char *root, const char *name,
 		     struct net_network **ret, struct berth_error **err);
+
+bool net_network_exists(const char *root, const char *name);
 
 int net_network_save(const char *root, const struct net_network *net,
 		     struct berth_error **err);

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <openssl/evp.h>
 #include <string.h>
 #include <unistd.h>
@@ -215,12 +217,23 @@ int auth_file_get(const char *path, const char *host, char **ret_user,
 		      ret_password, err);
 }
 
+/*
+ * Write doc to path, or to the file that path links to: replacing a
+ * symbolic link would cut it from its target, which other tools (a
+ * Docker config.json, say) still read.
+ */
 static int save(const char *path, const json_t *doc, struct berth_error **err)
 {
-	_cleanup_free_ char *copy = xstrdup(path);
-	const char *dir = dirname(copy);
+	_cleanup_free_ char *target = realpath(path, NULL);
+	_cleanup_free_ char *copy = NULL;
+	const char *dir;
 	char *data;
 	int r;
+
+	if (target != NULL)
+		path = target;
+	copy = xstrdup(path);
+	dir = dirname(copy);
 
 	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <strings.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry/auth-challenge.h"
 #include "registry/auth-file.h"
@@ -17,6 +18,8 @@
 #define CONNECT_TIMEOUT_DEFAULT 10
 #define STALL_TIMEOUT_DEFAULT 30
 #define REDIRECTS_MAX 10
+/* Attempts of a GET or HEAD that gets a 429, 500, 502, 503 or 504. */
+#define TRANSIENT_ATTEMPTS 3
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_code;
@@ -253,18 +256,56 @@ int registry_unauthorized(const struct registry_client *c,
 				      c->host);
 }
 
+/* Whether s is printable ASCII, safe to show in a message. */
+static bool printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 /*
  * Learn how the registry wants to be authenticated from the challenge
  * of a 401. Bearer wins over Basic when both are offered. Call with the
  * lock held.
  */
+/*
+ * Every WWW-Authenticate header of resp joined into one list, as RFC 9110
+ * allows; some registries send Basic and Bearer in separate headers.
+ */
+static char *challenge_value(const struct registry_response *resp)
+{
+	static const char name[] = "www-authenticate:";
+	char *value = NULL;
+
+	for (size_t i = 0; resp->headers != NULL && resp->headers[i]; i++) {
+		const char *h = resp->headers[i];
+		char *joined;
+
+		if (strncmp(h, name, sizeof(name) - 1) != 0)
+			continue;
+		h += sizeof(name) - 1;
+		h += strspn(h, " \t");
+		if (value == NULL) {
+			value = xstrdup(h);
+			continue;
+		}
+		xasprintf(&joined, "%s, %s", value, h);
+		free(value);
+		value = joined;
+	}
+	return value;
+}
+
 static int learn_challenge(struct registry_client *c,
 			   const struct registry_response *resp,
 			   char **ret_scope, struct berth_error **err)
 {
-	const char *value = registry_response_header(resp, "www-authenticate");
+	_cleanup_free_ char *value = challenge_value(resp);
 	struct auth_challenge *list = NULL;
 	const struct auth_challenge *ch;
+	_cleanup_free_ char *shown = NULL;
 	const char *realm;
 	size_t n = 0;
 
@@ -273,6 +314,7 @@ static int learn_challenge(struct registry_client *c,
 				       "registry '%s' returned 401 without a "
 				       "WWW-Authenticate header",
 				       c->host);
+	shown = http_printable(value);
 	if (auth_challenges_parse(value, &list, &n, err) < 0)
 		return berth_error_wrap(err, "registry '%s'", c->host);
 
@@ -286,18 +328,20 @@ static int learn_challenge(struct registry_client *c,
 					       "registry '%s' asks for an "
 					       "unsupported authentication "
 					       "scheme: '%s'",
-					       c->host, value);
+					       c->host, shown);
 		return 0;
 	}
 
+	/* The realm ends up in messages: it must be printable as it is. */
 	realm = auth_challenge_param(ch, "realm");
-	if (realm == NULL || (strncmp(realm, "https://", 8) != 0 &&
-			      strncmp(realm, "http://", 7) != 0)) {
+	if (realm == NULL || !printable(realm) ||
+	    (strncmp(realm, "https://", 8) != 0 &&
+	     strncmp(realm, "http://", 7) != 0)) {
 		auth_challenges_free(list, n);
 		return berth_error_set(err, 0,
 				       "registry '%s': the Bearer challenge "
 				       "has no http or https realm: '%s'",
-				       c->host, value);
+				       c->host, shown);
 	}
 
 	c->auth = REGISTRY_AUTH_BEARER;
@@ -399,6 +443,18 @@ static bool is_redirect(long status)
 	       status == 307 || status == 308;
 }
 
+static int redirect_invalid(const struct registry_client *c, const char *method,
+			    const char *url, const char *location,
+			    struct berth_error **err)
+{
+	_cleanup_free_ char *shown = http_printable(location);
+
+	return berth_error_set(err, 0,
+			       "registry '%s': %s '%s' redirects to an invalid "
+			       "location '%s'",
+			       c->host, method, url, shown);
+}
+
 /*
  * Send req to url and follow redirects. The registry's credentials go
  * only to the registry's own origin; a blob store that the registry
@@ -441,12 +497,8 @@ static int request_follow(struct registry_client *c,
 
 		next = http_resolve(current, location);
 		if (next == NULL)
-			return berth_error_set(err, 0,
-					       "registry '%s': %s '%s' "
-					       "redirects to an invalid "
-					       "location '%s'",
-					       c->host, x.method, current,
-					       location);
+			return redirect_invalid(c, x.method, current, location,
+						err);
 		free(current);
 		current = next;
 
@@ -504,16 +556,14 @@ static char *request_url(const struct registry_client *c, const char *path)
 	return url;
 }
 
-int registry_request(struct registry_client *c,
-		     const struct registry_request *req,
-		     struct registry_response *resp, struct berth_error **err)
+/* One request, with one more attempt after a 401 that a token may fix. */
+static int request_authorized(struct registry_client *c,
+			      const struct registry_request *req,
+			      struct registry_response *resp,
+			      struct berth_error **err)
 {
-	_cleanup_free_ char *url = NULL;
+	_cleanup_free_ char *url = request_url(c, req->path);
 	_cleanup_free_ char *extra_scope = NULL;
-
-	if (probe(c, err) < 0)
-		return -1;
-	url = request_url(c, req->path);
 
 	for (int attempt = 0;; attempt++) {
 		_cleanup_free_ char *authorization = NULL;
@@ -537,6 +587,49 @@ int registry_request(struct registry_client *c,
 		if (!retry)
 			return 0;
 		registry_response_clear(resp);
+	}
+}
+
+static bool is_transient(long status)
+{
+	return status == 429 || status == 500 || status == 502 ||
+	       status == 503 || status == 504;
+}
+
+/*
+ * GET and HEAD change nothing on the registry, and write callbacks see
+ * only 2xx bodies, so a transient server error can be retried: Docker
+ * retries layer downloads the same way. Other methods are not retried,
+ * because an upload session may have moved on.
+ */
+int registry_request(struct registry_client *c,
+		     const struct registry_request *req,
+		     struct registry_response *resp, struct berth_error **err)
+{
+	bool idempotent = strcmp(req->method, "GET") == 0 ||
+			  strcmp(req->method, "HEAD") == 0;
+
+	if (probe(c, err) < 0)
+		return -1;
+
+	for (int attempt = 1;; attempt++) {
+		struct timespec pause = {
+			.tv_nsec = 500L * 1000 * 1000,
+		};
+
+		if (request_authorized(c, req, resp, err) < 0)
+			return -1;
+		if (!idempotent || !is_transient(resp->status) ||
+		    attempt == TRANSIENT_ATTEMPTS)
+			return 0;
+
+		log_warning("registry '%s': %s '%s' returned HTTP %ld, "
+			    "retrying (attempt %d of %d)",
+			    c->host, req->method, req->path, resp->status,
+			    attempt + 1, TRANSIENT_ATTEMPTS);
+		registry_response_clear(resp);
+		pause.tv_sec = attempt - 1;
+		nanosleep(&pause, NULL);
 	}
 }
 
@@ -590,15 +683,6 @@ void registry_response_clear(struct registry_response *resp)
 	resp->body_len = 0;
 	resp->headers = NULL;
 	resp->status = 0;
-}
-
-/* Whether s is printable ASCII, safe to show in a message. */
-static bool printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
 }
 
 /* The first entry of a distribution error document: code and message. */

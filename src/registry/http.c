@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@ struct transfer {
 	size_t n_headers;
 	size_t max_body;
 	bool too_large;
+	/*
+	 * The body of an error or a redirect reached ERROR_BODY_MAX and the
+	 * transfer stopped there: the response is complete enough to use.
+	 */
+	bool body_capped;
+	size_t skipped;
 	struct berth_error *write_err;
 	int64_t sent;
 };
@@ -82,18 +89,20 @@ static size_t buffer_body(struct transfer *t, const char *buf, size_t len,
 	size_t keep = len;
 
 	if (r->body_len + len > cap) {
-		if (success) {
+		if (success)
 			t->too_large = true;
-			return 0;
-		}
-		keep = cap - r->body_len;
+		else
+			t->body_capped = true;
+		keep = success ? 0 : cap - r->body_len;
 	}
 
 	r->body = xrealloc(r->body, r->body_len + keep + 1);
 	memcpy(r->body + r->body_len, buf, keep);
 	r->body_len += keep;
 	r->body[r->body_len] = '\0';
-	return len;
+
+	/* Returning less than len stops a body that may never end. */
+	return keep;
 }
 
 static size_t write_cb(char *buf, size_t size, size_t n, void *data)
@@ -104,9 +113,14 @@ static size_t write_cb(char *buf, size_t size, size_t n, void *data)
 
 	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
 
-	/* A redirect's body is of no use. */
-	if (code >= 300 && code < 400)
-		return len;
+	/* A redirect's body is of no use, but it may never end either. */
+	if (code >= 300 && code < 400) {
+		t->skipped += len;
+		if (t->skipped <= ERROR_BODY_MAX)
+			return len;
+		t->body_capped = true;
+		return 0;
+	}
 
 	if (code >= 200 && code < 300 && t->x->write != NULL) {
 		if (t->x->write(t->x->write_data, buf, len, &t->write_err) < 0)
@@ -306,6 +320,8 @@ int http_perform(struct registry_client *c, const struct http_exchange *x,
 	}
 
 	code = curl_easy_perform(t.curl);
+	if (code == CURLE_WRITE_ERROR && t.body_capped)
+		code = CURLE_OK;
 	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (ret_code != NULL)
 		*ret_code = code;
@@ -392,4 +408,22 @@ bool http_host_is_loopback(const char *host)
 	if (len == 9 && strncmp(host, "localhost", 9) == 0)
 		return true;
 	return len > 4 && strncmp(host, "127.", 4) == 0;
+}
+
+char *http_printable(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(n * 4 + 1);
+	char *o = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			*o++ = (char)ch;
+		else
+			o += snprintf(o, 5, "\\x%02x", ch);
+	}
+	*o = '\0';
+	return out;
 }

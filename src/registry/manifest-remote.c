@@ -65,6 +65,23 @@ static char *known_content_type(const char *content_type)
 	return NULL;
 }
 
+/*
+ * Reject a value that is not printable ASCII: the registry's strings end
+ * up in messages, where escape sequences would reach the terminal.
+ */
+static int check_printable(const char *value, const char *where,
+			   const char *field, struct berth_error **err)
+{
+	for (const char *p = value; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return berth_error_set(
+				err, 0,
+				"%s%s%s: contains a control "
+				"or non-ASCII character",
+				where, where[0] != '\0' ? "." : "", field);
+	return 0;
+}
+
 static int parse_platform(const json_t *desc, const char *where,
 			  struct platform *p, struct berth_error **err)
 {
@@ -79,6 +96,10 @@ static int parse_platform(const json_t *desc, const char *where,
 	    json_get_string_opt(obj, "architecture", where, &arch, err) < 0 ||
 	    json_get_string_opt(obj, "variant", where, &variant, err) < 0)
 		return berth_error_wrap(err, "platform");
+	if (check_printable(os, where, "platform.os", err) < 0 ||
+	    check_printable(arch, where, "platform.architecture", err) < 0 ||
+	    check_printable(variant, where, "platform.variant", err) < 0)
+		return -1;
 
 	p->os = os != NULL ? xstrdup(os) : NULL;
 	p->architecture = arch != NULL ? xstrdup(arch) : NULL;
@@ -98,7 +119,9 @@ static int parse_descriptor(const json_t *desc, const char *where,
 
 	if (json_get_string(desc, "mediaType", where, &d->media_type, err) <
 		    0 ||
-	    json_get_string(desc, "digest", where, &d->digest, err) < 0)
+	    json_get_string(desc, "digest", where, &d->digest, err) < 0 ||
+	    check_printable(d->media_type, where, "mediaType", err) < 0 ||
+	    check_printable(d->digest, where, "digest", err) < 0)
 		return -1;
 	if (json_object_get(desc, "size") == NULL)
 		return berth_error_set(err, 0, "%s.size: missing", where);
@@ -196,7 +219,8 @@ static int detect_type(struct remote_manifest *m, const char *content_type,
 	_cleanup_free_ char *header = known_content_type(content_type);
 	const char *own = NULL;
 
-	if (json_get_string_opt(m->json, "mediaType", "", &own, err) < 0)
+	if (json_get_string_opt(m->json, "mediaType", "", &own, err) < 0 ||
+	    check_printable(own, "", "mediaType", err) < 0)
 		return -1;
 
 	if (own != NULL && !is_known_type(own)) {

@@ -171,6 +171,7 @@ static int fetch_blobs(struct pull *p, const struct remote_manifest *m,
 		xcalloc(m->n_layers + 1, sizeof(*blobs));
 	struct pull_blobs pb = {
 		.client = p->client,
+		.store = p->store,
 		.root = image_store_root(p->store),
 		.repository = p->ref->repository,
 		.scope = p->scope,

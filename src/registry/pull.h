@@ -6,8 +6,9 @@
  * Pull an image from a registry into the image store: fetch the
  * manifest (through an index for the chosen platform), then the config
  * and layer blobs, at most REGISTRY_PULL_PARALLEL at once, each streamed
- * into a verified blob (blob.h) unless the store has it already, and
- * name the image as the user wrote the reference. A failure leaves no
+ * into a verified blob (blob.h) unless the store has it already, each
+ * layer extracted on the way (layer-feed.h), and name the image as the
+ * user wrote the reference. A failure leaves no
  * name and no partial blob behind; blobs already complete stay, so a
  * new pull does not fetch them again.
  */
@@ -17,7 +18,11 @@
 #include "registry/progress.h"
 #include "util/error.h"
 
-#define REGISTRY_PULL_PARALLEL 3
+/*
+ * The limit of containers/image, which skopeo uses. A blob that waits
+ * for a free slot downloads alone at the end, slower than in parallel.
+ */
+#define REGISTRY_PULL_PARALLEL 6
 
 struct registry_pull_options {
 	struct registry_options registry;

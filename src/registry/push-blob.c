@@ -12,23 +12,28 @@
 
 char *push_resolve_location(const char *request_path, const char *location)
 {
+	/*
+	 * A fragment is never sent, so a "?digest=" appended after it
+	 * would not reach the registry.
+	 */
+	int len = (int)strcspn(location, "#");
 	const char *query;
 	const char *slash;
 	char *url;
 
 	if (location[0] == '/' || strncmp(location, "http://", 7) == 0 ||
 	    strncmp(location, "https://", 8) == 0)
-		return xstrdup(location);
+		return xstrndup(location, (size_t)len);
 
 	query = strchr(request_path, '?');
 	if (query == NULL)
 		query = request_path + strlen(request_path);
 	slash = memrchr(request_path, '/', query - request_path);
 	if (slash == NULL)
-		return xstrdup(location);
+		return xstrndup(location, (size_t)len);
 
-	xasprintf(&url, "%.*s/%s", (int)(slash - request_path), request_path,
-		  location);
+	xasprintf(&url, "%.*s/%.*s", (int)(slash - request_path), request_path,
+		  len, location);
 	return url;
 }
 

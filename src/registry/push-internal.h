@@ -92,7 +92,7 @@ int push_blob_send(const struct push_target *target,
 /*
  * Resolve an upload's Location header against the request path that
  * returned it: an absolute URL or "/path" stays as it is, any other
- * value replaces the last segment of request_path.
+ * value replaces the last segment of request_path. A fragment is dropped.
  */
 char *push_resolve_location(const char *request_path, const char *location);
 

@@ -52,6 +52,14 @@ int remote_ref_parse(const char *s, struct remote_ref **ret,
 	_cleanup_reference_ struct image_ref *local = NULL;
 	struct remote_ref *ref;
 
+	/* Users from "curl" or a registry's web page paste URLs. */
+	if (strstr(s, "://") != NULL)
+		return berth_error_set(err, 0,
+				       "invalid reference format '%s': an "
+				       "image name has no scheme; write "
+				       "REGISTRY[:PORT]/NAME[:TAG], and use "
+				       "--tls-verify=false for plain http",
+				       s);
 	if (reference_parse(s, &local, err) < 0)
 		return -1;
 

@@ -23,19 +23,21 @@ static const char query_tail[] =
 	"digest=sha256%3A"
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+/* The location without its fragment must end the resolved URL. */
 static void check_resolved(const char *path, const char *location,
 			   const char *url)
 {
 	size_t url_len = strlen(url);
-	size_t loc_len = strlen(location);
+	size_t loc_len = strcspn(location, "#");
 
 	if (location[0] == '/' || strncmp(location, "http://", 7) == 0 ||
 	    strncmp(location, "https://", 8) == 0) {
-		if (strcmp(url, location) != 0)
+		if (url_len != loc_len || strncmp(url, location, loc_len) != 0)
 			abort();
 		return;
 	}
-	if (url_len < loc_len || strcmp(url + url_len - loc_len, location))
+	if (url_len < loc_len ||
+	    strncmp(url + url_len - loc_len, location, loc_len) != 0)
 		abort();
 	if (strchr(path, '/') != NULL && url_len > loc_len &&
 	    url[url_len - loc_len - 1] != '/')

@@ -3,6 +3,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	berth_container_setup
 }
@@ -247,6 +249,27 @@ make_changed_container() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"/nonexistent-dir/fs.tar"* ]]
 	[ ! -e /nonexistent-dir ]
+
+	run -125 script -qec "$BERTH export e1" /dev/null
+	[[ "$output" == *"refusing to write a tar archive to a terminal"* ]]
+	run -125 script -qec "$BERTH export -o /dev/tty e1" /dev/null
+	[[ "$output" == *"output '/dev/tty': refusing to write an archive to a terminal"* ]]
+}
+
+@test "export writes a device in place, never into the store" {
+	"$BERTH" create --name e2 busybox true >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+
+	# Replacing the device node with a regular file would break it.
+	mknod null c 1 3
+	"$BERTH" export -o null e2
+	[ -c null ]
+
+	run -125 "$BERTH" export -o "$BERTH_ROOT/fs.tar" e2
+	[[ "$output" == *"is inside the berth root"* ]]
+	[ ! -e "$BERTH_ROOT/fs.tar" ]
+	run ls "$BERTH_ROOT"
+	[[ "$output" != *fs.tar* ]]
 }
 
 @test "history shows each step, newest first" {
@@ -314,4 +337,18 @@ make_changed_container() {
 	run "$BERTH" image frobnicate
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+}
+
+@test "image save, load and import work as in docker" {
+	"$BERTH" image save -o "$BATS_TEST_TMPDIR/bb.tar" busybox
+	"$BERTH" rmi busybox >/dev/null
+	run -0 "$BERTH" image load -i "$BATS_TEST_TMPDIR/bb.tar"
+	[ "$output" = "Loaded image: busybox:latest" ]
+	"$BERTH" image import "$(berth_busybox_tarball)" imported:1 >/dev/null
+	run -0 "$BERTH" image ls -q imported
+	[ -n "$output" ]
+	run -0 "$BERTH" image --help
+	for sub in build load pull push save; do
+		[[ "$output" == *"  $sub "* ]]
+	done
 }

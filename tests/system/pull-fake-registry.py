@@ -14,6 +14,7 @@
 #   corrupt    flips one byte of each layer blob
 #   bad-size   the manifest gives each layer one byte more than it has
 #   bad-type   the manifest gives each layer the media type text/plain
+#   bad-diff-id the config gives the first layer a wrong diff_id
 #   http-realm replies to every request with a Bearer challenge whose realm
 #              is a plain http URL on a host other than 127.0.0.1
 #   redirect   asks for Basic credentials (user "u", password "p") and
@@ -56,6 +57,15 @@ for l in manifest["layers"]:
         l["size"] += 1
     elif mode == "bad-type":
         l["mediaType"] = "text/plain"
+configs = {}
+if mode == "bad-diff-id":
+    config = json.loads(read_blob(manifest["config"]["digest"]))
+    config["rootfs"]["diff_ids"][0] = "sha256:" + "0" * 64
+    config_bytes = json.dumps(config).encode()
+    config_digest = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
+    manifest["config"]["digest"] = config_digest
+    manifest["config"]["size"] = len(config_bytes)
+    configs[config_digest] = config_bytes
 manifest_bytes = json.dumps(manifest).encode()
 manifest_digest = "sha256:" + hashlib.sha256(manifest_bytes).hexdigest()
 credentials = "Basic " + base64.b64encode(b"u:p").decode()
@@ -99,9 +109,12 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def send_blob(self, digest):
+        if digest in configs:
+            return self.reply(200, configs[digest],
+                              "application/octet-stream")
         data = read_blob(digest)
         if digest not in layers or mode in ("good", "bad-size", "bad-type",
-                                            "redirect"):
+                                            "bad-diff-id", "redirect"):
             return self.reply(200, data, "application/octet-stream")
         if mode == "corrupt":
             data = bytes([data[0] ^ 1]) + data[1:]

@@ -50,6 +50,11 @@ assert_dest_clean() {
 		run -0 find "$DEST/tmp" -type f
 		[ -z "$output" ]
 	fi
+	# Layers extracted during the download appear only once verified.
+	if [ -d "$DEST/layers" ]; then
+		run -0 find "$DEST/layers" -mindepth 1 -maxdepth 1
+		[ -z "$output" ]
+	fi
 }
 
 # Start pull-fake-registry.py in MODE $1; sets FAKE_HOST.
@@ -283,8 +288,8 @@ fake_start() {
 
 	run -0 dest logout "$REGISTRY_HOST"
 	[[ "$output" == *"Removed login credentials for $REGISTRY_HOST"* ]]
-	run -125 dest logout "$REGISTRY_HOST"
-	[[ "$output" == *"not logged into"* ]]
+	run -0 dest logout "$REGISTRY_HOST"
+	[ "$output" = "Not logged in to $REGISTRY_HOST" ]
 	run -125 dest pull "$REGISTRY_HOST/busybox:other"
 	[[ "$output" == *"unauthorized"* ]]
 
@@ -374,6 +379,8 @@ fake_start() {
 	[ "$output" = "${SOURCE_ID#sha256:}" ]
 	run -0 find "$DEST/tmp" -type f
 	[ -z "$output" ]
+	run -0 find "$DEST/layers" -mindepth 1 -maxdepth 1 -name '.tmp-*'
+	[ -z "$output" ]
 }
 
 @test "pull rejects corrupt blobs" {
@@ -395,6 +402,28 @@ fake_start() {
 	run -125 dest pull "$FAKE_HOST/test"
 	[[ "$output" == *"layers[0].mediaType: unsupported layer type 'text/plain'"* ]]
 	assert_dest_clean
+}
+
+@test "pull rejects a layer that does not match its diff_id" {
+	fake_start bad-diff-id
+	run -125 dest pull "$FAKE_HOST/test"
+	[[ "$output" == *"layer 'sha256:"* ]]
+	[[ "$output" == *"the image config expects 'sha256:0000"* ]]
+	assert_dest_clean
+}
+
+@test "pull extracts every layer once" {
+	registry_start plain
+	registry_seed busybox:latest busybox:latest
+	run -0 dest pull -q "$REGISTRY_HOST/busybox"
+
+	# The lowest layer's chain id is its diff_id.
+	diff_ids=$(dest image inspect "$REGISTRY_HOST/busybox" |
+		jq -r '.[0].RootFS.Layers[]')
+	[ "$(wc -l <<<"$diff_ids")" -eq 1 ]
+	[ -d "$DEST/layers/${diff_ids#sha256:}" ]
+	run -0 find "$DEST/layers" -mindepth 1 -maxdepth 1 -name '.tmp-*'
+	[ -z "$output" ]
 }
 
 @test "pull gives up on stalled registry" {

@@ -18,6 +18,7 @@
 
 #include "image/archive-internal.h"
 #include "image/archive.h"
+#include "image/blob.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -447,6 +448,27 @@ static void load_rejects_hostile_entries(void **state)
 	expect_load_error(f, fd4, "neither manifest.json nor index.json");
 }
 
+/* A failed load removes the blobs it wrote and only those. */
+static void load_failure_keeps_other_blobs(void **state)
+{
+	static const char *const none[] = {"a.tar"};
+	struct fixture *f = *state;
+	_cleanup_close_ int fd = build_tar(none, ARRAY_SIZE(none));
+	struct image_archive_loaded *loaded = NULL;
+	struct berth_error *err = NULL;
+	char digest[DIGEST_STRING_SIZE];
+	size_t n = 0;
+
+	assert_int_equal(blob_write_buffer(f->root2, "stray", 5, digest, &err),
+			 0);
+	assert_int_equal(
+		image_archive_load(f->store2, fd, "bad.tar", &loaded, &n, &err),
+		-1);
+	berth_error_free(&err);
+	assert_true(blob_exists(f->root2, digest));
+	assert_int_equal(count_blobs(f->root2), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +488,9 @@ int main(void)
 						archive_setup,
 						archive_teardown),
 		cmocka_unit_test_setup_teardown(save_rejects_unknown_image,
+						archive_setup,
+						archive_teardown),
+		cmocka_unit_test_setup_teardown(load_failure_keeps_other_blobs,
 						archive_setup,
 						archive_teardown),
 		cmocka_unit_test_setup_teardown(load_rejects_hostile_entries,

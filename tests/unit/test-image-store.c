@@ -20,6 +20,7 @@
 
 #include "image/blob.h"
 #include "image/digest.h"
+#include "image/layer-feed.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -603,6 +604,133 @@ static void store_inspect_json(void **state)
 	image_info_free(image);
 }
 
+/* Feed data to a layer feed in pieces of step bytes, as a download does. */
+static void feed_pieces(struct layer_feed *feed, const char *data, size_t len,
+			size_t step)
+{
+	struct berth_error *err = NULL;
+
+	for (size_t off = 0; off < len; off += step) {
+		size_t n = len - off < step ? len - off : step;
+
+		assert_int_equal(layer_feed_write(feed, data + off, n, &err),
+				 0);
+	}
+}
+
+/* A layer larger than the feed's pipe, so the writer has to wait. */
+static char *build_big_layer(size_t *ret_len)
+{
+	size_t size = 3 << 20;
+	_cleanup_free_ char *file = xmalloc(size + sizeof("big="));
+
+	memcpy(file, "big=", 4);
+	for (size_t i = 0; i < size; i++)
+		file[4 + i] = 'a' + i % 26;
+	file[4 + size] = '\0';
+	return build_layer((const char *const[]){file, NULL}, ret_len);
+}
+
+static void store_layer_feed_commits_verified_layer(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_layer_feed_ struct layer_feed *feed = NULL;
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ char *file = NULL;
+	_cleanup_free_ char *content = NULL;
+	char diff_id[DIGEST_STRING_SIZE];
+	char chain_id[DIGEST_STRING_SIZE];
+	size_t len, content_len;
+
+	data = build_big_layer(&len);
+	digest_buffer(data, len, diff_id);
+	digest_chain_id(NULL, diff_id, chain_id);
+	assert_true(layer_feed_needed(f->store, chain_id));
+
+	assert_int_equal(
+		layer_feed_start(f->store, diff_id, chain_id, &feed, &err), 0);
+	feed_pieces(feed, data, len, 16384);
+	assert_int_equal(count_entries(f->root, "layers"), 1);
+	assert_int_equal(layer_feed_end(feed, &err), 0);
+	assert_int_equal(layer_feed_commit(feed, &err), 0);
+
+	assert_false(layer_feed_needed(f->store, chain_id));
+	xasprintf(&file, "%s/layers/%s/big", f->root,
+		  chain_id + strlen(DIGEST_PREFIX));
+	assert_int_equal(fs_read_file(file, &content, &content_len, NULL), 0);
+	assert_int_equal(content_len, 3 << 20);
+	assert_int_equal(content[27], 'b');
+	layer_feed_free(TAKE_PTR(feed));
+	assert_int_equal(count_entries(f->root, "layers"), 1);
+}
+
+static void store_layer_feed_rejects_wrong_diff_id(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const files[] = {"a=1", NULL};
+	struct layer_feed *feed = NULL;
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *data = NULL;
+	char wrong[DIGEST_STRING_SIZE];
+	size_t len;
+
+	data = build_layer(files, &len);
+	digest_buffer("other", 5, wrong);
+	assert_int_equal(layer_feed_start(f->store, wrong, wrong, &feed, &err),
+			 0);
+	feed_pieces(feed, data, len, 100);
+	assert_int_equal(layer_feed_end(feed, &err), -1);
+	assert_non_null(strstr(err->msg, "the image config expects"));
+	berth_error_free(&err);
+
+	layer_feed_free(feed);
+	assert_int_equal(count_entries(f->root, "layers"), 0);
+}
+
+/* A feed takes bytes that do not unpack, and its end reports them. */
+static void store_layer_feed_drops_bad_tar(void **state)
+{
+	struct fixture *f = *state;
+	struct layer_feed *feed = NULL;
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *junk = xmalloc(2 << 20);
+	char diff_id[DIGEST_STRING_SIZE];
+
+	memset(junk, 'x', 2 << 20);
+	digest_buffer(junk, 2 << 20, diff_id);
+	assert_int_equal(
+		layer_feed_start(f->store, diff_id, diff_id, &feed, &err), 0);
+	feed_pieces(feed, junk, 2 << 20, 1 << 20);
+	assert_int_equal(layer_feed_end(feed, &err), -1);
+	assert_non_null(err);
+	berth_error_free(&err);
+	assert_int_equal(layer_feed_commit(feed, &err), -1);
+	berth_error_free(&err);
+
+	layer_feed_free(feed);
+	assert_int_equal(count_entries(f->root, "layers"), 0);
+}
+
+/* A feed dropped before its end, as a failed download does. */
+static void store_layer_feed_free_midway(void **state)
+{
+	struct fixture *f = *state;
+	struct layer_feed *feed = NULL;
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *data = NULL;
+	char diff_id[DIGEST_STRING_SIZE];
+	size_t len;
+
+	data = build_big_layer(&len);
+	digest_buffer(data, len, diff_id);
+	assert_int_equal(
+		layer_feed_start(f->store, diff_id, diff_id, &feed, &err), 0);
+	feed_pieces(feed, data, len / 2, 65536);
+	layer_feed_free(feed);
+	assert_int_equal(count_entries(f->root, "layers"), 0);
+}
+
 #define STORE_TEST(t) \
 	cmocka_unit_test_setup_teardown(t, store_setup, store_teardown)
 
@@ -623,6 +751,10 @@ int main(void)
 		STORE_TEST(store_open_removes_stale_temp_files),
 		STORE_TEST(store_two_layers_stack_in_overlay),
 		STORE_TEST(store_inspect_json),
+		STORE_TEST(store_layer_feed_commits_verified_layer),
+		STORE_TEST(store_layer_feed_rejects_wrong_diff_id),
+		STORE_TEST(store_layer_feed_drops_bad_tar),
+		STORE_TEST(store_layer_feed_free_midway),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

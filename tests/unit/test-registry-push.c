@@ -66,6 +66,15 @@ static void location_relative(void **state)
 		       "http://r:5000/v2/a/blobs/uploads/u2");
 }
 
+static void location_fragment_dropped(void **state)
+{
+	check_location("/v2/a/blobs/uploads/", "u1?_state=x#frag",
+		       "/v2/a/blobs/uploads/u1?_state=x");
+	check_location("/v2/a/blobs/uploads/", "/v2/a/up/u2#f", "/v2/a/up/u2");
+	check_location("/v2/a/blobs/uploads/", "http://r/u3?s=1#x?y",
+		       "http://r/u3?s=1");
+}
+
 static void url_digest_keeps_query(void **state)
 {
 	_cleanup_free_ char *plain = NULL;
@@ -229,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(location_absolute_and_rooted),
 		cmocka_unit_test(location_relative),
+		cmocka_unit_test(location_fragment_dropped),
 		cmocka_unit_test(url_digest_keeps_query),
 		cmocka_unit_test_setup_teardown(image_load_blobs_and_manifest,
 						store_setup, store_teardown),

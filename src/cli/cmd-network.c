@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* "berth network": create, list, inspect and remove bridge networks. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli-util.h"
+#include "cli/commands.h"
+#include "cli/inspect-format.h"
+#include "net/store.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/lock.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static int network_create_cmd(struct cli_context *ctx, int argc, char **argv);
+static int network_ls_cmd(struct cli_context *ctx, int argc, char **argv);
+static int network_inspect_cmd(struct cli_context *ctx, int argc, char **argv);
+static int network_rm_cmd(struct cli_context *ctx, int argc, char **argv);
+static int network_prune_cmd(struct cli_context *ctx, int argc, char **argv);
+
+static const struct cli_command network_commands[] = {
+	{"create", network_create_cmd, "Create a bridge network"},
+	{"inspect", network_inspect_cmd, "Show details of networks"},
+	{"ls", network_ls_cmd, "List networks"},
+	{"prune", network_prune_cmd, "Remove networks without containers"},
+	{"rm", network_rm_cmd, "Remove one or more networks"},
+};
+
+static void network_usage(FILE *out)
+{
+	fputs("Usage: berth network COMMAND [ARG...]\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(network_commands); i++)
+		fprintf(out, "  %-9s %s\n", network_commands[i].name,
+			network_commands[i].summary);
+}
+
+int cmd_network(struct cli_context *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("network", "expected a COMMAND");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		network_usage(stdout);
+		return 0;
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(network_commands); i++)
+		if (strcmp(argv[1], network_commands[i].name) == 0)
+			return network_commands[i].run(ctx, argc - 1, argv + 1);
+
+	return cli_usage_error("network", "unknown command '%s'", argv[1]);
+}
+
+static void create_usage(FILE *out)
+{
+	fputs("Usage: berth network create [OPTIONS] NAME\n"
+	      "\n"
+	      "Create a bridge network and print its id.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -d, --driver NAME   network driver: only 'bridge'\n"
+	      "      --subnet CIDR   IPv4 subnet, such as 10.89.5.0/24 "
+	      "(default: a free\n"
+	      "                      /24 of 10.89.0.0/16)\n"
+	      "      --gateway IP    the bridge's address (default: the "
+	      "first of the subnet)\n"
+	      "      --internal      give containers no default route and "
+	      "add no NAT rule\n"
+	      "  -l, --label K=V     set a label\n"
+	      "  -h, --help          show this help\n",
+	      out);
+}
+
+enum {
+	OPT_SUBNET = 0x100,
+	OPT_GATEWAY,
+	OPT_INTERNAL,
+};
+
+static int parse_create_option(int c, struct net_create_options *o, char **argv)
+{
+	switch (c) {
+	case 'd':
+		if (strcmp(optarg, "bridge") != 0)
+			return cli_usage_error("network create",
+					       "unsupported driver '%s': only "
+					       "'bridge' exists",
+					       optarg);
+		return 0;
+	case OPT_SUBNET:
+		o->subnet = optarg;
+		return 0;
+	case OPT_GATEWAY:
+		o->gateway = optarg;
+		return 0;
+	case OPT_INTERNAL:
+		o->internal = true;
+		return 0;
+	case 'l':
+		strv_push(&o->labels, optarg);
+		return 0;
+	}
+	return cli_option_error("network create", c, argv);
+}
+
+static int network_create_cmd(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"driver", required_argument, NULL, 'd'},
+		{"subnet", required_argument, NULL, OPT_SUBNET},
+		{"gateway", required_argument, NULL, OPT_GATEWAY},
+		{"internal", no_argument, NULL, OPT_INTERNAL},
+		{"label", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct net_create_options o = {0};
+	_cleanup_network_ struct net_network *net = NULL;
+	struct berth_error *err = NULL;
+	int c, r = 0;
+
+	optind = 0;
+	opterr = 0;
+	while (r == 0 &&
+	       (c = getopt_long(argc, argv, "+:d:l:h", options, NULL)) != -1) {
+		if (c == 'h') {
+			create_usage(stdout);
+			strv_free(o.labels);
+			return 0;
+		}
+		r = parse_create_option(c, &o, argv);
+	}
+	if (r == 0 && argc - optind != 1)
+		r = cli_usage_error("network create", "expected NAME");
+	if (r != 0) {
+		strv_free(o.labels);
+		return r;
+	}
+
+	o.name = argv[optind];
+	r = net_network_create(ctx->root, &o, &net, &err);
+	strv_free(o.labels);
+	if (r < 0)
+		return cli_fail(&err);
+
+	printf("%s\n", net->id);
+	return 0;
+}
+
+static json_t *labels_object(char *const *labels)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
+		const char *eq = strchr(labels[i], '=');
+		_cleanup_free_ char *key =
+			xstrndup(labels[i], (size_t)(eq - labels[i]));
+
+		json_object_set_new(obj, key, json_string(eq + 1));
+	}
+	return obj;
+}
+
+static json_t *ls_json(const struct net_network *net)
+{
+	char subnet[19];
+
+	net_cidr_format(&net->subnet, subnet);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:s}", "ID",
+			 net->id, "Name", net->name, "Driver", net->driver,
+			 "Subnet", subnet, "Scope", "local", "Internal",
+			 net->internal, "Labels", labels_object(net->labels),
+			 "CreatedAt", net->created);
+}
+
+static void print_ls_entry(const struct net_network *net, bool quiet,
+			   bool as_json, const char *template)
+{
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *text = NULL;
+	char subnet[19];
+
+	if (quiet) {
+		printf("%.12s\n", net->id);
+		return;
+	}
+	if (template != NULL) {
+		j = ls_json(net);
+		(void)inspect_format_print(stdout, template, j, NULL);
+		return;
+	}
+	if (as_json) {
+		j = ls_json(net);
+		text = json_dump_canonical(j);
+		printf("%s\n", text);
+		return;
+	}
+	net_cidr_format(&net->subnet, subnet);
+	printf("%-14.12s%-20s%-9s%s\n", net->id, net->name, net->driver,
+	       subnet);
+}
+
+static int network_ls_cmd(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"quiet", no_argument, NULL, 'q'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	_cleanup_strv_ char **names = NULL;
+	const char *template = NULL;
+	struct berth_error *err = NULL;
+	bool quiet = false, as_json = false;
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:qf:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'f':
+			r = cli_parse_list_format("network ls", optarg,
+						  "{{.Name}}", &as_json,
+						  &template);
+			if (r != 0)
+				return r;
+			break;
+		case 'h':
+			puts("Usage: berth network ls [-q] [--format "
+			     "table|json|TEMPLATE]\n\nList networks.");
+			return 0;
+		default:
+			return cli_option_error("network ls", c, argv);
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("network ls", "expected no arguments");
+
+	if (net_network_list(ctx->root, &names, &err) < 0)
+		return cli_fail(&err);
+
+	if (!quiet && !as_json && template == NULL)
+		printf("%-14s%-20s%-9s%s\n", "NETWORK ID", "NAME", "DRIVER",
+		       "SUBNET");
+	for (size_t i = 0; names[i] != NULL; i++) {
+		_cleanup_network_ struct net_network *net = NULL;
+
+		if (net_network_load(ctx->root, names[i], &net, &err) < 0)
+			return cli_fail(&err);
+		print_ls_entry(net, quiet, as_json, template);
+	}
+	return 0;
+}
+
+static json_t *containers_object(const struct net_network *net)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; i < net->n_containers; i++) {
+		const struct net_attachment *a = &net->containers[i];
+		char ip[16], address[24];
+
+		net_ip_format(a->ip, ip);
+		snprintf(address, sizeof(address), "%s/%u", ip,
+			 net->subnet.prefix);
+		json_object_set_new(obj, a->container,
+				    json_pack("{s:s, s:s}", "Name", a->name,
+					      "IPv4Address", address));
+	}
+	return obj;
+}
+
+/* The fields of "docker network inspect" that apply to berth. */
+static json_t *inspect_json(const struct net_network *net)
+{
+	char subnet[19], gateway[16];
+
+	net_cidr_format(&net->subnet, subnet);
+	net_ip_format(net->gateway, gateway);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:[{s:s, s:s}]}, "
+		"s:b, s:o, s:{s:s}, s:o}",
+		"Name", net->name, "Id", net->id, "Created", net->created,
+		"Scope", "local", "Driver", net->driver, "EnableIPv6", 0,
+		"IPAM", "Driver", "default", "Config", "Subnet", subnet,
+		"Gateway", gateway, "Internal", net->internal, "Containers",
+		containers_object(net), "Options",
+		"com.docker.network.bridge.name", net->bridge, "Labels",
+		labels_object(net->labels));
+}
+
+static int network_inspect_cmd(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	_cleanup_json_ json_t *all = json_array();
+	_cleanup_free_ char *text = NULL;
+	const char *template = NULL;
+	struct berth_error *err = NULL;
+	_cleanup_lock_ int lock = -1;
+	int c, status = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			template = optarg;
+			break;
+		case 'h':
+			puts("Usage: berth network inspect [--format TEMPLATE] "
+			     "NAME...\n\nShow details of networks as JSON.");
+			return 0;
+		default:
+			return cli_option_error("network inspect", c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("network inspect", "expected NAME...");
+	if (template != NULL && inspect_format_check(template, &err) < 0)
+		return cli_fail(&err);
+
+	/* Loading the default network may create it. */
+	if (net_store_lock(ctx->root, &lock, &err) < 0)
+		return cli_fail(&err);
+
+	for (int i = optind; i < argc; i++) {
+		_cleanup_network_ struct net_network *net = NULL;
+
+		if (net_network_load(ctx->root, argv[i], &net, &err) < 0) {
+			status = cli_fail(&err);
+			continue;
+		}
+		if (template != NULL) {
+			_cleanup_json_ json_t *j = inspect_json(net);
+
+			(void)inspect_format_print(stdout, template, j, NULL);
+			continue;
+		}
+		json_array_append_new(all, inspect_json(net));
+	}
+
+	if (template == NULL) {
+		text = json_dumps(all, JSON_INDENT(4));
+		printf("%s\n", text);
+	}
+	return status;
+}
+
+static int network_rm_cmd(struct cli_context *ctx, int argc, char **argv)
+{
+	struct berth_error *err = NULL;
+	int status = 0;
+
+	if (argc < 2)
+		return cli_usage_error("network rm", "expected NAME...");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		puts("Usage: berth network rm NAME...\n\nRemove networks "
+		     "that no container is attached to.");
+		return 0;
+	}
+
+	for (int i = 1; i < argc; i++) {
+		if (net_network_remove(ctx->root, argv[i], &err) < 0) {
+			status = cli_fail(&err);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static bool confirm_prune(void)
+{
+	char answer[16] = "";
+
+	fputs("WARNING! This will remove all networks not used by at least "
+	      "one container.\nAre you sure you want to continue? [y/N] ",
+	      stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* Remove the unused networks but the default one, as Docker does. */
+static int prune(const char *root, struct berth_error **err)
+{
+	_cleanup_strv_ char **names = NULL;
+	bool first = true;
+
+	if (net_network_list(root, &names, err) < 0)
+		return -1;
+
+	for (size_t i = 0; names[i] != NULL; i++) {
+		_cleanup_network_ struct net_network *net = NULL;
+
+		if (strcmp(names[i], NET_DEFAULT_NAME) == 0)
+			continue;
+		if (net_network_load(root, names[i], &net, err) < 0)
+			return -1;
+		if (net->n_containers > 0)
+			continue;
+		if (net_network_remove(root, names[i], err) < 0)
+			return -1;
+		if (first)
+			printf("Deleted Networks:\n");
+		first = false;
+		printf("%s\n", names[i]);
+	}
+	return 0;
+}
+
+static int network_prune_cmd(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct berth_error *err = NULL;
+	bool force = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			puts("Usage: berth network prune [-f]\n\nRemove the "
+			     "networks without containers, but 'bridge'.");
+			return 0;
+		default:
+			return cli_option_error("network prune", c, argv);
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("network prune",
+				       "expected no arguments");
+
+	if (!force && !confirm_prune())
+		return 0;
+	if (prune(ctx->root, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}

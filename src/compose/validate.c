@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/strbuf.h"
+#include "compose/compose.h"
+#include "compose/model-internal.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+static long service_index(const struct compose_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (strcmp(p->services[i].name, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static bool has_network(const struct compose_project *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		if (strcmp(p->networks[i].key, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool has_volume(const struct compose_project *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		if (strcmp(p->volumes[i].key, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Service names become parts of container and host names. */
+static bool valid_service_name(const char *name)
+{
+	if (!isalnum((unsigned char)name[0]))
+		return false;
+	for (const char *c = name; *c != '\0'; c++) {
+		if (!isalnum((unsigned char)*c) && strchr("_.-", *c) == NULL)
+			return false;
+	}
+	return true;
+}
+
+static int validate_service(const struct compose_project *p,
+			    const struct compose_service *s,
+			    struct berth_error **err)
+{
+	if (!valid_service_name(s->name))
+		return berth_error_set(err, 0,
+				       "services.%s: invalid service name: use "
+				       "letters, digits, '_', '.' and '-', "
+				       "starting with a letter or digit",
+				       s->name);
+	if (s->image == NULL && s->build == NULL)
+		return berth_error_set(err, 0,
+				       "services.%s: neither image nor build "
+				       "is set: add one of them",
+				       s->name);
+
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const char *dep = s->depends_on[i].service;
+
+		if (service_index(p, dep) < 0)
+			return berth_error_set(err, 0,
+					       "services.%s.depends_on: "
+					       "undefined service '%s'",
+					       s->name, dep);
+		if (strcmp(dep, s->name) == 0)
+			return berth_error_set(
+				err, 0,
+				"services.%s.depends_on: a "
+				"service cannot depend on itself",
+				s->name);
+	}
+
+	for (size_t i = 0; i < s->n_networks; i++) {
+		if (!has_network(p, s->networks[i].name))
+			return berth_error_set(err, 0,
+					       "services.%s.networks: "
+					       "undefined network '%s': "
+					       "declare it under the top-level "
+					       "networks",
+					       s->name, s->networks[i].name);
+	}
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct compose_mount *m = &s->mounts[i];
+
+		if (m->type == COMPOSE_MOUNT_VOLUME && m->source != NULL &&
+		    !has_volume(p, m->source))
+			return berth_error_set(err, 0,
+					       "services.%s.volumes[%zu]: "
+					       "undefined volume '%s': declare "
+					       "it under the top-level volumes",
+					       s->name, i, m->source);
+	}
+	return 0;
+}
+
+int model_validate(const struct compose_project *p, struct berth_error **err)
+{
+	_cleanup_free_ size_t *order = NULL;
+
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (validate_service(p, &p->services[i], err) < 0)
+			return -1;
+	}
+	return compose_start_order(p, &order, err);
+}
+
+enum visit { UNSEEN, ACTIVE, DONE };
+
+struct walk {
+	const struct compose_project *p;
+	enum visit *state;
+	size_t *stack; /* services on the current path */
+	size_t depth;
+	size_t *order;
+	size_t n_order;
+};
+
+static int cycle_error(struct walk *w, size_t again, struct berth_error **err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t start = 0;
+	int r;
+
+	while (w->stack[start] != again)
+		start++;
+	for (size_t i = start; i < w->depth; i++) {
+		strbuf_append(&sb, w->p->services[w->stack[i]].name);
+		strbuf_append(&sb, " -> ");
+	}
+	strbuf_append(&sb, w->p->services[again].name);
+	r = berth_error_set(err, 0, "dependency cycle between services: %s",
+			    strbuf_str(&sb));
+	strbuf_release(&sb);
+	return r;
+}
+
+/* Depth-first: a service is placed after everything it depends on. */
+static int visit(struct walk *w, size_t i, struct berth_error **err)
+{
+	const struct compose_service *s = &w->p->services[i];
+
+	if (w->state[i] == DONE)
+		return 0;
+	if (w->state[i] == ACTIVE)
+		return cycle_error(w, i, err);
+
+	w->state[i] = ACTIVE;
+	w->stack[w->depth++] = i;
+	for (size_t d = 0; d < s->n_depends_on; d++) {
+		long dep = service_index(w->p, s->depends_on[d].service);
+
+		/* Unknown services are reported by the validation. */
+		if (dep < 0)
+			continue;
+		if (visit(w, (size_t)dep, err) < 0)
+			return -1;
+	}
+	w->depth--;
+	w->state[i] = DONE;
+	w->order[w->n_order++] = i;
+	return 0;
+}
+
+int compose_start_order(const struct compose_project *p, size_t **order,
+			struct berth_error **err)
+{
+	_cleanup_free_ enum visit *state =
+		xcalloc(p->n_services + 1, sizeof(*state));
+	_cleanup_free_ size_t *stack =
+		xcalloc(p->n_services + 1, sizeof(*stack));
+	_cleanup_free_ size_t *result =
+		xcalloc(p->n_services + 1, sizeof(*result));
+	struct walk w = {
+		.p = p,
+		.state = state,
+		.stack = stack,
+		.order = result,
+	};
+
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (visit(&w, i, err) < 0)
+			return -1;
+	}
+	*order = TAKE_PTR(result);
+	return 0;
+}

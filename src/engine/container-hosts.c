@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "engine/container-hosts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/container-store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+static const char *record_string(const json_t *record, const char *key)
+{
+	const char *s = json_string_value(json_object_get(record, key));
+
+	return s != NULL ? s : "";
+}
+
+static void append_names(FILE *out, const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (arr, i, v)
+		if (json_is_string(v))
+			fprintf(out, " %s", json_string_value(v));
+}
+
+static void write_own_entry(FILE *out, const json_t *record)
+{
+	const char *hostname = record_string(record, "hostname");
+	const char *name = record_string(record, "name");
+	const char *ip = record_string(record, "ip");
+
+	if (ip[0] == '\0') {
+		fprintf(out, "127.0.1.1\t%s\n", hostname);
+		return;
+	}
+
+	fprintf(out, "%s\t%s", ip, hostname);
+	if (strcmp(name, hostname) != 0)
+		fprintf(out, " %s", name);
+	append_names(out, json_object_get(record, "aliases"));
+	fputc('\n', out);
+}
+
+static void write_peer_entry(FILE *out, const struct engine *engine,
+			     const struct net_attachment *a)
+{
+	_cleanup_free_ char *dir = container_dir(engine, a->container);
+	_cleanup_free_ char *path = fs_path_join(dir, CONTAINER_NETWORK_RECORD);
+	_cleanup_json_ json_t *record = NULL;
+	char ip[16];
+
+	net_ip_format(a->ip, ip);
+	fprintf(out, "%s\t%s", ip, a->name);
+	if (json_parse_file(path, &record, NULL) == 0)
+		append_names(out, json_object_get(record, "aliases"));
+	fputc('\n', out);
+}
+
+static void write_add_hosts(FILE *out, const json_t *record)
+{
+	json_t *arr = json_object_get(record, "add_hosts"), *v;
+	size_t i;
+
+	json_array_foreach (arr, i, v) {
+		const char *entry = json_string_value(v);
+		const char *colon = entry != NULL ? strchr(entry, ':') : NULL;
+
+		if (colon != NULL)
+			fprintf(out, "%s\t%.*s\n", colon + 1,
+				(int)(colon - entry), entry);
+	}
+}
+
+/* Replace the contents of path without replacing its inode. */
+static int write_in_place(const char *dir, const char *name, const char *data,
+			  size_t len, struct berth_error **err)
+{
+	_cleanup_free_ char *path = fs_path_join(dir, name);
+	_cleanup_close_ int fd = open(
+		path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		0644);
+
+	if (fd < 0)
+		return berth_error_set(err, errno, "open '%s'", path);
+	return fs_write_all(fd, data, len, err);
+}
+
+int container_hosts_write(const struct engine *engine, const char *dir,
+			  const json_t *record, const struct net_network *net,
+			  struct berth_error **err)
+{
+	_cleanup_free_ char *data = NULL;
+	const char *own_ip = record_string(record, "ip");
+	bool peers = net != NULL && strcmp(net->name, NET_DEFAULT_NAME) != 0;
+	size_t len = 0;
+	FILE *out = open_memstream(&data, &len);
+
+	if (out == NULL)
+		return berth_error_set(err, errno, "open memory stream");
+
+	fputs("127.0.0.1\tlocalhost\n"
+	      "::1\tlocalhost ip6-localhost ip6-loopback\n",
+	      out);
+	write_own_entry(out, record);
+
+	/* As in Docker, the default network gives no names to peers. */
+	for (size_t i = 0; peers && i < net->n_containers; i++) {
+		char ip[16];
+
+		net_ip_format(net->containers[i].ip, ip);
+		if (strcmp(ip, own_ip) != 0)
+			write_peer_entry(out, engine, &net->containers[i]);
+	}
+	write_add_hosts(out, record);
+	fclose(out);
+
+	return write_in_place(dir, "hosts", data, len, err);
+}
+
+/* The host's resolv.conf without nameservers on 127.0.0.0/8 or ::1. */
+static void copy_host_resolv(FILE *out)
+{
+	_cleanup_fclose_ FILE *in = fopen("/etc/resolv.conf", "re");
+	char line[1024];
+	bool any = false;
+
+	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
+		char server[64];
+
+		if (sscanf(line, " nameserver %63s", server) == 1) {
+			if (strncmp(server, "127.", 4) == 0 ||
+			    strcmp(server, "::1") == 0)
+				continue;
+			any = true;
+		}
+		fputs(line, out);
+	}
+	if (!any)
+		fputs("# no name servers: the host has none that the "
+		      "container can reach; use --dns\n",
+		      out);
+}
+
+int container_resolv_write(const char *dir, const json_t *record,
+			   struct berth_error **err)
+{
+	json_t *dns = json_object_get(record, "dns"), *v;
+	const char *mode = record_string(record, "mode");
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0, i;
+	FILE *out;
+
+	/* Without --dns, a container without a network keeps its file. */
+	if (json_array_size(dns) == 0 && strcmp(mode, "bridge") != 0)
+		return 0;
+
+	out = open_memstream(&data, &len);
+	if (out == NULL)
+		return berth_error_set(err, errno, "open memory stream");
+
+	json_array_foreach (dns, i, v)
+		fprintf(out, "nameserver %s\n", json_string_value(v));
+	if (json_array_size(dns) == 0)
+		copy_host_resolv(out);
+	fclose(out);
+
+	return write_in_place(dir, "resolv.conf", data, len, err);
+}
+
+void container_hosts_update_peers(const struct engine *engine,
+				  const struct net_network *net,
+				  const char *skip_id)
+{
+	if (strcmp(net->name, NET_DEFAULT_NAME) == 0)
+		return;
+
+	for (size_t i = 0; i < net->n_containers; i++) {
+		const char *id = net->containers[i].container;
+		_cleanup_free_ char *dir = container_dir(engine, id);
+		_cleanup_free_ char *path =
+			fs_path_join(dir, CONTAINER_NETWORK_RECORD);
+		_cleanup_json_ json_t *record = NULL;
+
+		if (strcmp(id, skip_id) == 0 ||
+		    json_parse_file(path, &record, NULL) < 0)
+			continue;
+		(void)container_hosts_write(engine, dir, record, net, NULL);
+	}
+}

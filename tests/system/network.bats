@@ -1,0 +1,375 @@
+#!/usr/bin/env bats
+# Bridge networks: berth network commands, container addresses, names
+# in /etc/hosts, and cleanup of bridges, veths and namespaces. Traffic
+# only goes between containers on networks that the test creates.
+
+load helpers
+
+setup() {
+	berth_container_setup
+}
+
+# Remove the test's containers and networks, then fail when a bridge,
+# veth or network namespace of them is left.
+teardown() {
+	local name bridge left=""
+
+	berth_container_teardown || left+="containers "
+	for name in $("$BERTH" network ls --format '{{.Name}}' 2>/dev/null); do
+		bridge=$(net_bridge "$name")
+		"$BERTH" network rm "$name" >/dev/null 2>&1 ||
+			left+="network:$name "
+		if [ -n "$bridge" ] && ip link show "$bridge" >/dev/null 2>&1; then
+			ip link delete "$bridge" 2>/dev/null
+			left+="bridge:$bridge "
+		fi
+		if [ -n "$bridge" ] && [ -n "$(net_nat_rules "$bridge")" ]; then
+			left+="nat:$bridge "
+		fi
+	done
+	left+=$(net_netns_left)
+	if [ -n "$left" ]; then
+		echo "# left behind: $left" >&3
+		return 1
+	fi
+}
+
+# Print the bridge device of network $1.
+net_bridge() {
+	"$BERTH" network inspect "$1" 2>/dev/null |
+		jq -r '.[0].Options["com.docker.network.bridge.name"]'
+}
+
+# Print the NAT rules of bridge $1.
+net_nat_rules() {
+	iptables -w -t nat -S POSTROUTING | grep -e "-o $1 " || true
+}
+
+# Print the subnet of network $1.
+net_subnet() {
+	"$BERTH" network inspect "$1" | jq -r '.[0].IPAM.Config[0].Subnet'
+}
+
+# Print a subnet that no network or host route uses, found by making a
+# network and removing it again.
+net_free_subnet() {
+	local subnet
+
+	"$BERTH" network create nt-probe >/dev/null || return 1
+	subnet=$(net_subnet nt-probe)
+	"$BERTH" network rm nt-probe >/dev/null || return 1
+	echo "$subnet"
+}
+
+# Print the host end of container $1's veth (its full id is needed).
+net_veth() {
+	echo "vb${1:0:11}"
+}
+
+# Print the network namespaces the test's containers left mounted.
+net_netns_left() {
+	awk -v dir="$BERTH_RUNROOT/netns/" 'index($5, dir) == 1 { print $5 }' \
+		/proc/self/mountinfo
+	if [ -d "$BERTH_RUNROOT/netns" ]; then
+		ls -A "$BERTH_RUNROOT/netns"
+	fi
+}
+
+# Wait until container $1 answers HTTP on port 8080 of $2 (from $1).
+net_wait_http() {
+	local i
+
+	for i in $(seq 50); do
+		if timeout 10 "$BERTH" exec "$1" wget -q -O /dev/null \
+			"http://$2:8080/hostname"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "network create, ls, inspect and rm" {
+	run "$BERTH" network create --label team=qa nt-one
+	[ "$status" -eq 0 ]
+	id=$output
+	[[ "$id" =~ ^[0-9a-f]{64}$ ]]
+
+	run "$BERTH" network ls
+	[ "$status" -eq 0 ]
+	[[ "$output" == *nt-one* ]]
+
+	run "$BERTH" network ls -q
+	[ "$output" = "${id:0:12}" ]
+
+	run "$BERTH" network ls --format json
+	[ "$(echo "$output" | jq -r .Name)" = nt-one ]
+	[ "$(echo "$output" | jq -r .Labels.team)" = qa ]
+
+	run "$BERTH" network inspect nt-one
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.[0].Id')" = "$id" ]
+	[ "$(echo "$output" | jq -r '.[0].Driver')" = bridge ]
+	subnet=$(echo "$output" | jq -r '.[0].IPAM.Config[0].Subnet')
+	gateway=$(echo "$output" | jq -r '.[0].IPAM.Config[0].Gateway')
+	[[ "$subnet" == 10.89.*.0/24 ]]
+	[ "$gateway" = "${subnet%.0/24}.1" ]
+
+	bridge=$(net_bridge nt-one)
+	[ "$bridge" = "br-${id:0:12}" ]
+	ip -4 addr show "$bridge" | grep -q "inet $gateway/24"
+	rule="-s $subnet ! -o $bridge -j MASQUERADE"
+	[[ "$(net_nat_rules "$bridge")" == *"$rule"* ]]
+
+	run "$BERTH" network rm nt-one
+	[ "$status" -eq 0 ]
+	run ip link show "$bridge"
+	[ "$status" -ne 0 ]
+	[ -z "$(net_nat_rules "$bridge")" ]
+	run "$BERTH" network inspect nt-one
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network 'nt-one' not found"* ]]
+}
+
+@test "network create rejects an overlapping subnet" {
+	"$BERTH" network create nt-first >/dev/null
+	subnet=$(net_subnet nt-first)
+
+	run "$BERTH" network create --subnet "${subnet%.0/24}.128/25" nt-second
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"overlaps network 'nt-first'"* ]]
+	run "$BERTH" network inspect nt-second
+	[ "$status" -eq 125 ]
+
+	run "$BERTH" network create --subnet 10.89.1.7/24 nt-second
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"host bits set"* ]]
+
+	run "$BERTH" network create nt-first
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"already exists"* ]]
+}
+
+@test "network create with subnet, gateway and internal" {
+	subnet=$(net_free_subnet)
+	run "$BERTH" network create --subnet "$subnet" \
+		--gateway "${subnet%.0/24}.254" --internal nt-fixed
+	[ "$status" -eq 0 ]
+	run "$BERTH" network inspect nt-fixed
+	[ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Gateway')" = \
+		"${subnet%.0/24}.254" ]
+	[ "$(echo "$output" | jq -r '.[0].Internal')" = true ]
+	[ -z "$(net_nat_rules "$(net_bridge nt-fixed)")" ]
+
+	run "$BERTH" run --rm --network nt-fixed busybox ip route
+	[ "$status" -eq 0 ]
+	[[ "$output" != *default* ]]
+
+	run "$BERTH" network create --subnet 10.89.250.0/24 \
+		--gateway 10.89.251.1 nt-badgw
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is not a host address"* ]]
+}
+
+@test "run --ip outside the subnet or taken fails cleanly" {
+	"$BERTH" network create nt-ip >/dev/null
+	subnet=$(net_subnet nt-ip)
+	base=${subnet%.0/24}
+
+	run "$BERTH" run -d --name fixed --network nt-ip --ip "$base.50" \
+		busybox sleep 60
+	[ "$status" -eq 0 ]
+	run "$BERTH" exec fixed ip -4 addr show eth0
+	[[ "$output" == *"inet $base.50/24"* ]]
+	run "$BERTH" inspect fixed
+	[ "$(echo "$output" | jq -r '.[0].NetworkSettings.IPAddress')" = \
+		"$base.50" ]
+	[ "$(echo "$output" |
+		jq -r '.[0].NetworkSettings.Networks["nt-ip"].Gateway')" = \
+		"$base.1" ]
+
+	run "$BERTH" run --network nt-ip --ip "$base.50" busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"already in use by container 'fixed'"* ]]
+
+	run "$BERTH" run --network nt-ip --ip 192.0.2.77 busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not a host address of network 'nt-ip'"* ]]
+
+	run "$BERTH" run --network nt-ip --ip "$base.1" busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *gateway* ]]
+
+	run "$BERTH" run --network none --ip "$base.9" busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"need a bridge network"* ]]
+
+	# Only the first container exists and holds an address.
+	[ "$("$BERTH" ps -aq | wc -l)" -eq 1 ]
+	run "$BERTH" network inspect nt-ip
+	[ "$(echo "$output" | jq '.[0].Containers | length')" -eq 1 ]
+}
+
+@test "containers on a network reach each other by name and alias" {
+	"$BERTH" network create nt-app >/dev/null
+	# --dns 127.0.0.1 keeps a name that /etc/hosts lacks off the wire.
+	"$BERTH" run -d --name web --network nt-app --network-alias www \
+		--dns 127.0.0.1 busybox httpd -f -p 8080 -h /etc >/dev/null
+	"$BERTH" run -d --name client --network nt-app --dns 127.0.0.1 \
+		busybox sleep 60 >/dev/null
+
+	run "$BERTH" exec client ping -c1 -W2 web
+	[ "$status" -eq 0 ]
+	run "$BERTH" exec client ping -c1 -W2 www
+	[ "$status" -eq 0 ]
+	run "$BERTH" exec web ping -c1 -W2 client
+	[ "$status" -eq 0 ]
+
+	net_wait_http client www
+	run timeout 10 "$BERTH" exec client wget -q -O - \
+		http://web:8080/hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$BERTH" exec web hostname)" ]
+}
+
+@test "hosts file drops a removed peer in place" {
+	"$BERTH" network create nt-hosts >/dev/null
+	"$BERTH" run -d --name stay --network nt-hosts busybox sleep 60 \
+		>/dev/null
+	"$BERTH" run -d --name go --network nt-hosts --network-alias gone \
+		busybox sleep 60 >/dev/null
+
+	run "$BERTH" exec stay cat /etc/hosts
+	[[ "$output" == *$'\tgo gone'* ]]
+
+	"$BERTH" rm -f go >/dev/null
+	run "$BERTH" exec stay cat /etc/hosts
+	[ "$status" -eq 0 ]
+	[[ "$output" != *go* ]]
+	[[ "$output" == *stay* ]]
+}
+
+@test "add-host and dns fill hosts and resolv.conf" {
+	"$BERTH" network create nt-dns >/dev/null
+	run "$BERTH" run --rm --network nt-dns --add-host db.local:192.0.2.10 \
+		--dns 192.0.2.53 busybox sh -c 'cat /etc/hosts /etc/resolv.conf'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'192.0.2.10\tdb.local'* ]]
+	[[ "$output" == *"nameserver 192.0.2.53"* ]]
+
+	run "$BERTH" run --rm --add-host bad busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"use NAME:IP"* ]]
+	run "$BERTH" run --rm --dns 1.2.3 busybox true
+	[ "$status" -eq 125 ]
+}
+
+@test "network none has only loopback" {
+	run "$BERTH" run --rm --network none busybox ls /sys/class/net
+	[ "$status" -eq 0 ]
+	[ "$output" = lo ]
+}
+
+@test "network container:NAME shares the namespace" {
+	"$BERTH" network create nt-share >/dev/null
+	"$BERTH" run -d --name owner --network nt-share busybox sleep 60 \
+		>/dev/null
+	address=$("$BERTH" exec owner ip -4 -o addr show eth0 | awk '{print $4}')
+	[ -n "$address" ]
+
+	run "$BERTH" run --rm --network container:owner busybox \
+		ip -4 -o addr show eth0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$address"* ]]
+
+	run "$BERTH" run --rm --network container:missing busybox true
+	[ "$status" -eq 125 ]
+
+	"$BERTH" create --name joiner --network container:owner busybox true \
+		>/dev/null
+	"$BERTH" stop -t 0 owner >/dev/null
+	run "$BERTH" start joiner
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is not running"* ]]
+}
+
+@test "rm -f and run --rm leave no veth, netns or address" {
+	"$BERTH" network create nt-clean >/dev/null
+	id=$("$BERTH" run -d --network nt-clean busybox sleep 60)
+	ip link show "$(net_veth "$id")" >/dev/null
+	[ -e "$BERTH_RUNROOT/netns/$id" ]
+
+	"$BERTH" rm -f "$id" >/dev/null
+	run ip link show "$(net_veth "$id")"
+	[ "$status" -ne 0 ]
+	[ -z "$(net_netns_left)" ]
+
+	run "$BERTH" run --rm --network nt-clean busybox true
+	[ "$status" -eq 0 ]
+	[ -z "$(net_netns_left)" ]
+	[ -z "$(ip link show master "$(net_bridge nt-clean)")" ]
+
+	run "$BERTH" network inspect nt-clean
+	[ "$(echo "$output" | jq '.[0].Containers | length')" -eq 0 ]
+}
+
+@test "rm after a killed monitor cleans up the network" {
+	"$BERTH" network create nt-killed >/dev/null
+	id=$("$BERTH" run -d --network nt-killed busybox sleep 60)
+	monitor=$(jq .monitor_pid "$BERTH_RUNROOT/containers/$id/monitor.json")
+	kill -9 "$monitor"
+
+	"$BERTH" rm -f "$id" >/dev/null
+	run ip link show "$(net_veth "$id")"
+	[ "$status" -ne 0 ]
+	[ -z "$(net_netns_left)" ]
+	run "$BERTH" network inspect nt-killed
+	[ "$(echo "$output" | jq '.[0].Containers | length')" -eq 0 ]
+}
+
+@test "network rm refuses while containers are attached; prune" {
+	"$BERTH" network create nt-busy >/dev/null
+	"$BERTH" network create nt-idle >/dev/null
+	"$BERTH" create --name member --network nt-busy busybox true >/dev/null
+
+	run "$BERTH" network rm nt-busy
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"such as 'member'"* ]]
+
+	run "$BERTH" network prune -f
+	[ "$status" -eq 0 ]
+	[[ "$output" == *nt-idle* ]]
+	[[ "$output" != *nt-busy* ]]
+
+	"$BERTH" rm member >/dev/null
+	run "$BERTH" network rm nt-busy
+	[ "$status" -eq 0 ]
+	[ -z "$("$BERTH" network ls -q)" ]
+}
+
+@test "stop and start keep the address" {
+	"$BERTH" network create nt-restart >/dev/null
+	id=$("$BERTH" run -d --network nt-restart busybox sleep 60)
+	before=$("$BERTH" exec "$id" ip -4 -o addr show eth0 | awk '{print $4}')
+	"$BERTH" stop -t 0 "$id" >/dev/null
+	run ip link show "$(net_veth "$id")"
+	[ "$status" -ne 0 ]
+	[ -z "$(net_netns_left)" ]
+
+	"$BERTH" start "$id" >/dev/null
+	after=$("$BERTH" exec "$id" ip -4 -o addr show eth0 | awk '{print $4}')
+	[ -n "$before" ]
+	[ "$before" = "$after" ]
+}
+
+@test "default bridge network is made on first use" {
+	if ip link show berth0 >/dev/null 2>&1; then
+		skip "berth0 exists already: the test would remove it"
+	fi
+	run "$BERTH" run --rm --network bridge busybox ip -4 -o addr show eth0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet 10.89.0."* ]]
+	[ "$(net_bridge bridge)" = berth0 ]
+	run "$BERTH" network ls --format '{{.Name}}'
+	[ "$output" = bridge ]
+}
