@@ -46,16 +46,8 @@ int builder_expand(struct builder *b, struct stage_state *s, const char *word,
 static ssize_t stage_ref(struct builder *b, size_t index, const char *ref,
 			 bool allow_index)
 {
-	ssize_t found =
-		containerfile_find_stage(b->cf, ref, index, allow_index);
-
-	if (found >= 0)
-		return found;
-	for (size_t i = 0; i < b->cf->n_stages; i++)
-		if (i != index && b->cf->stages[i].name != NULL &&
-		    strcasecmp(b->cf->stages[i].name, ref) == 0)
-			return (ssize_t)i;
-	return -1;
+	/* As in Docker, a name of a later stage is an image name. */
+	return containerfile_find_stage(b->cf, ref, index, allow_index);
 }
 
 int builder_commit_stage(struct builder *b, size_t index,
@@ -233,6 +225,9 @@ int builder_build_stage(struct builder *b, size_t index,
 
 	if (build_copy_sources(b, s, err) < 0 || start_stage(b, s, err) < 0)
 		return -1;
+	/* A chain of FROM-only stages reaches no instruction loop below. */
+	if (build_interrupted())
+		return berth_error_set(err, 0, "build interrupted");
 
 	if (run_triggers(b, s, err) < 0)
 		return builder_wrap_error(b, &s->stage->instructions[0], err);

@@ -157,25 +157,6 @@ static int process_global_args(struct builder *b, struct berth_error **err)
 	return 0;
 }
 
-/* Find the stage that ref names, anywhere in the file; -1 for an image. */
-static ssize_t find_any_stage(struct builder *b, const char *ref,
-			      bool allow_index)
-{
-	char *end = NULL;
-	unsigned long index;
-
-	for (size_t i = 0; i < b->cf->n_stages; i++)
-		if (b->cf->stages[i].name != NULL &&
-		    strcasecmp(b->cf->stages[i].name, ref) == 0)
-			return (ssize_t)i;
-
-	index = strtoul(ref, &end, 10);
-	if (allow_index && ref[0] >= '0' && ref[0] <= '9' && *end == '\0' &&
-	    index < b->cf->n_stages)
-		return (ssize_t)index;
-	return -1;
-}
-
 static const char *stage_label(const struct build_stage *stage, char *buf,
 			       size_t size)
 {
@@ -200,7 +181,8 @@ static int mark_ref(struct builder *b, size_t from, const char *raw,
 				  NULL) < 0)
 		ref = xstrdup(raw);
 
-	target = find_any_stage(b, ref, allow_index);
+	/* As in Docker, a name of a later stage is an image name. */
+	target = containerfile_find_stage(b->cf, ref, from, allow_index);
 	if (target < 0)
 		return 0;
 
@@ -258,7 +240,8 @@ static int select_stages(struct builder *b, size_t *ret_target,
 		b->stages[i].stage = &b->cf->stages[i];
 
 	if (b->opts->target != NULL) {
-		ssize_t t = find_any_stage(b, b->opts->target, false);
+		ssize_t t = containerfile_find_stage(b->cf, b->opts->target,
+						     b->cf->n_stages, false);
 
 		if (t < 0 || b->cf->stages[t].name == NULL ||
 		    strcasecmp(b->cf->stages[t].name, b->opts->target) != 0)

@@ -159,6 +159,13 @@ struct containerfile {
 #define CONTAINERFILE_MAX_SIZE (1024 * 1024)
 
 /*
+ * Limit of the number of stages. The builder recurses once per stage of
+ * a FROM chain, and each stage used as a base is committed as an image
+ * whose lookup reads every manifest of the store.
+ */
+#define CONTAINERFILE_MAX_STAGES 1000
+
+/*
  * Parse data (len bytes, need not be NUL-terminated). path names the file
  * in errors, which read "PATH:LINE: INSTRUCTION: problem", for example
  * "Containerfile:7: COPY: missing destination" or

@@ -486,11 +486,9 @@ int build_expand_word(const char *word, char escape, build_lookup_fn fn,
 	if (expand_until(&ex, '\0', &out, err) < 0 ||
 	    (out.len > EXPAND_MAX_SIZE && too_long(err) < 0)) {
 		strbuf_release(&out);
-		return berth_error_wrap(err, "expand '%.*s%s'",
-					EXPAND_QUOTE_MAX, word,
-					strlen(word) > EXPAND_QUOTE_MAX ?
-						"..." :
-						"");
+		return berth_error_wrap(
+			err, "expand '%.*s%s'", EXPAND_QUOTE_MAX, word,
+			strlen(word) > EXPAND_QUOTE_MAX ? "..." : "");
 	}
 
 	*ret = strbuf_take(&out);

@@ -171,6 +171,13 @@ static int check_stage_name(const struct containerfile *cf, size_t stage,
 int containerfile_check_stages(const struct containerfile *cf,
 			       struct berth_error **err)
 {
+	if (cf->n_stages > CONTAINERFILE_MAX_STAGES)
+		return berth_error_set(err, 0,
+				       "%s: %zu stages, more than the limit "
+				       "of %d",
+				       cf->path, cf->n_stages,
+				       CONTAINERFILE_MAX_STAGES);
+
 	for (size_t i = 0; i < cf->n_stages; i++) {
 		const struct build_stage *st = &cf->stages[i];
 

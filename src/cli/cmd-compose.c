@@ -7,6 +7,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "cli/compose-cli.h"
 #include "compose/compose.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -28,9 +29,8 @@ struct config_options {
 
 /* Commands of the Compose CLI that berth does not run yet. */
 static const char *const planned_commands[] = {
-	"build", "create", "down", "events",  "exec", "images",	 "kill", "logs",
-	"pause", "port",   "ps",   "pull",    "push", "restart", "rm",	 "run",
-	"start", "stop",   "top",  "unpause", "up",   "wait",
+	"create", "events", "images", "kill", "pause", "port",
+	"pull",	  "push",   "rm",     "top",  "unpause", "wait",
 };
 
 static void compose_usage(FILE *out)
@@ -56,7 +56,10 @@ static void compose_usage(FILE *out)
 	      "  -h, --help               show this help\n"
 	      "\n"
 	      "Commands:\n"
-	      "  config   print the merged, interpolated configuration\n",
+	      "  config   print the merged, interpolated configuration\n"
+	      "  up       create and start the services' containers\n"
+	      "  down     stop and remove the containers and networks\n"
+	      "  ps, logs, start, stop, restart, exec, run, build\n",
 	      out);
 }
 
@@ -190,6 +193,20 @@ static int compose_config(struct compose_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Returns -1 when command is not one that runs the project. */
+static int run_command(struct cli_context *ctx, struct compose_cli *cli,
+		       int argc, char **argv)
+{
+	struct compose_load_options load = {
+		.files = cli->files,
+		.project_name = cli->project_name,
+		.env_files = cli->env_files,
+		.working_dir = cli->project_dir,
+	};
+
+	return compose_command(ctx, &load, argc, argv);
+}
+
 static bool is_planned(const char *command)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(planned_commands); i++) {
@@ -252,6 +269,9 @@ int cmd_compose(struct cli_context *ctx, int argc, char **argv)
 	command = argv[optind];
 	if (strcmp(command, "config") == 0) {
 		r = compose_config(&cli, argc - optind, argv + optind);
+	} else if ((r = run_command(ctx, &cli, argc - optind,
+				    argv + optind)) >= 0) {
+		/* run_command() ran it. */
 	} else if (is_planned(command)) {
 		fprintf(stderr,
 			"berth compose %s: not implemented yet: berth compose "

@@ -36,6 +36,7 @@ struct ps_row {
 	char created[64];
 	char status[96];
 	const char *state;
+	char *ports;	  /* "0.0.0.0:8080->80/tcp, ..." */
 	const char *name; /* without the leading '/' */
 };
 
@@ -111,22 +112,54 @@ static void format_status(const json_t *state, char *buf, size_t size)
 		json_string_value(json_object_get(state, "Status"));
 	char ago[48];
 
-	if (status != NULL && strcmp(status, "running") == 0) {
+	if (status != NULL &&
+	    (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
 		format_ago(
 			json_string_value(json_object_get(state, "StartedAt")),
 			ago, sizeof(ago));
-		snprintf(buf, size, "Up %s", ago);
-	} else if (status != NULL && strcmp(status, "exited") == 0) {
+		snprintf(buf, size, "Up %s%s", ago,
+			 status[0] == 'p' ? " (Paused)" : "");
+	} else if (status != NULL && (strcmp(status, "exited") == 0 ||
+				      strcmp(status, "restarting") == 0)) {
 		format_ago(
 			json_string_value(json_object_get(state, "FinishedAt")),
 			ago, sizeof(ago));
-		snprintf(buf, size, "Exited (%d) %s ago",
+		snprintf(buf, size, "%s (%d) %s ago",
+			 status[0] == 'e' ? "Exited" : "Restarting",
 			 (int)json_integer_value(
 				 json_object_get(state, "ExitCode")),
 			 ago);
 	} else {
 		snprintf(buf, size, "Created");
 	}
+}
+
+/* NetworkSettings.Ports as Docker's ps prints them. */
+static char *format_ports(const json_t *c)
+{
+	const json_t *ports =
+		json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	char *text = xstrdup("");
+	const char *key;
+	json_t *list, *b;
+	size_t i;
+
+	json_object_foreach ((json_t *)ports, key, list) {
+		json_array_foreach (list, i, b) {
+			char *next;
+
+			xasprintf(
+				&next, "%s%s%s:%s->%s", text,
+				text[0] != '\0' ? ", " : "",
+				json_string_value(json_object_get(b, "HostIp")),
+				json_string_value(
+					json_object_get(b, "HostPort")),
+				key);
+			free(text);
+			text = next;
+		}
+	}
+	return text;
 }
 
 static void fill_row(struct ps_row *row, const json_t *c,
@@ -148,6 +181,7 @@ static void fill_row(struct ps_row *row, const json_t *c,
 	format_status(state, row->status, sizeof(row->status));
 	row->state = json_string_value(json_object_get(state, "Status"));
 	row->name = name != NULL && name[0] == '/' ? name + 1 : name;
+	row->ports = format_ports(c);
 }
 
 /* The labels as Docker's ps prints them: "K=V,K2=V2". */
@@ -218,14 +252,14 @@ static void print_cell(const char *s, int width)
 
 static void print_table(struct ps_row *rows, size_t n)
 {
-	int w[5] = {12, 5, 7, 7, 6};
+	int w[6] = {12, 5, 7, 7, 6, 5};
 
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[5] = {rows[i].id, rows[i].image,
+		const char *cells[6] = {rows[i].id,	 rows[i].image,
 					rows[i].command, rows[i].created,
-					rows[i].status};
+					rows[i].status,	 rows[i].ports};
 
-		for (size_t k = 0; k < 5; k++)
+		for (size_t k = 0; k < 6; k++)
 			if (display_width(cells[k]) > w[k])
 				w[k] = display_width(cells[k]);
 	}
@@ -235,6 +269,7 @@ static void print_table(struct ps_row *rows, size_t n)
 	print_cell("COMMAND", w[2]);
 	print_cell("CREATED", w[3]);
 	print_cell("STATUS", w[4]);
+	print_cell("PORTS", w[5]);
 	printf("NAMES\n");
 	for (size_t i = 0; i < n; i++) {
 		print_cell(rows[i].id, w[0]);
@@ -242,6 +277,7 @@ static void print_table(struct ps_row *rows, size_t n)
 		print_cell(rows[i].command, w[2]);
 		print_cell(rows[i].created, w[3]);
 		print_cell(rows[i].status, w[4]);
+		print_cell(rows[i].ports, w[5]);
 		printf("%s\n", rows[i].name);
 	}
 }
@@ -367,6 +403,7 @@ static int list(struct engine *engine, const struct ps_options *opts)
 
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].command);
+		free(rows[i].ports);
 		json_decref(objs[i]);
 	}
 	free(rows);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
@@ -75,6 +76,10 @@ int cmd_run(struct cli_context *ctx, int argc, char **argv)
 	if (!args.detach)
 		r = cli_check_input_tty("run", args.opts.interactive,
 					args.opts.tty);
+	/* The monitor of an attached run is this command, which ends. */
+	if (r == 0 && !args.detach && args.opts.restart != NULL &&
+	    strcmp(args.opts.restart, "no") != 0)
+		r = cli_usage_error("run", "--restart needs --detach (-d)");
 	if (r == 0 && cli_ensure_sealed(ctx, &err) < 0)
 		r = cli_fail(&err);
 	if (r != 0) {

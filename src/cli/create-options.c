@@ -27,10 +27,13 @@ enum {
 	OPT_CAP_DROP,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_RESTART,
+	OPT_INIT,
 	OPT_IP,
 	OPT_NETWORK_ALIAS,
 	OPT_ADD_HOST,
 	OPT_DNS,
+	OPT_EXPOSE,
 	OPT_HELP,
 };
 
@@ -53,6 +56,9 @@ static const struct option create_options[] = {
 	{"network-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
 	{"add-host", required_argument, NULL, OPT_ADD_HOST},
 	{"dns", required_argument, NULL, OPT_DNS},
+	{"publish", required_argument, NULL, 'p'},
+	{"publish-all", no_argument, NULL, 'P'},
+	{"expose", required_argument, NULL, OPT_EXPOSE},
 	{"cpus", required_argument, NULL, OPT_CPUS},
 	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
@@ -66,6 +72,8 @@ static const struct option create_options[] = {
 	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
 	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+	{"restart", required_argument, NULL, OPT_RESTART},
+	{"init", no_argument, NULL, OPT_INIT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{},
 };
@@ -94,6 +102,9 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "K=V per line\n"
 	      "  -h, --hostname NAME      host name (default: the first 12 "
 	      "digits of the id)\n"
+	      "      --init               run berth-init as process 1: it "
+	      "reaps zombies\n"
+	      "                           and passes signals on\n"
 	      "  -i, --interactive        keep stdin open and forward it\n"
 	      "  -l, --label K=V          set a label, shown by inspect and "
 	      "matched by\n"
@@ -119,9 +130,20 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "      --add-host NAME:IP   add a line to /etc/hosts\n"
 	      "      --dns IP             name server for "
 	      "/etc/resolv.conf\n"
+	      "  -p, --publish [IP:][HOSTPORT:]PORT[/tcp|/udp]\n"
+	      "                           forward HOSTPORT (default: a free "
+	      "port) of the\n"
+	      "                           host to PORT; ranges such as "
+	      "8000-8002:80-82\n"
+	      "  -P, --publish-all        publish every exposed port on a "
+	      "free host port\n"
+	      "      --expose PORT[/PROTO]  expose a port or range besides "
+	      "the image's\n"
 	      "      --pids-limit N       maximum number of processes\n"
 	      "      --read-only          mount the root file system "
 	      "read-only\n"
+	      "      --restart POLICY     no, on-failure[:N], always or "
+	      "unless-stopped\n"
 	      "      --rm                 remove the container when it "
 	      "exits\n"
 	      "      --security-opt OPT   'no-new-privileges'\n"
@@ -195,6 +217,9 @@ static int parse_value(const char *command, int c, const char *arg,
 			return cli_fail(&err);
 		o->stop_timeout = n;
 		return 0;
+	case OPT_RESTART:
+		o->restart = arg;
+		return 0;
 	}
 	return 0;
 }
@@ -261,6 +286,15 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_DNS:
 		strv_push(&o->dns, arg);
 		return 0;
+	case 'p':
+		strv_push(&o->publish, arg);
+		return 0;
+	case 'P':
+		o->publish_all = true;
+		return 0;
+	case OPT_EXPOSE:
+		strv_push(&o->expose, arg);
+		return 0;
 	case OPT_READ_ONLY:
 		o->read_only = true;
 		return 0;
@@ -291,11 +325,15 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_HELP:
 		a->help = true;
 		return 0;
+	case OPT_INIT:
+		o->init = true;
+		return 0;
 	case 'm':
 	case OPT_CPUS:
 	case OPT_PIDS_LIMIT:
 	case OPT_SECURITY_OPT:
 	case OPT_STOP_TIMEOUT:
+	case OPT_RESTART:
 		return parse_value(command, c, arg, a);
 	}
 	return -1;
@@ -312,7 +350,7 @@ int cli_parse_create_args(const char *command, bool with_detach, int argc,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:l:m:v:",
+	while ((c = getopt_long(argc, argv, "+:dite:w:u:h:l:m:v:p:P",
 				create_options, NULL)) != -1) {
 		r = parse_one(command, with_detach, c, optarg, a);
 		if (r < 0 && c == 'd')
@@ -353,5 +391,7 @@ void cli_create_args_clear(struct cli_create_args *a)
 	strv_free(a->opts.network_aliases);
 	strv_free(a->opts.add_hosts);
 	strv_free(a->opts.dns);
+	strv_free(a->opts.publish);
+	strv_free(a->opts.expose);
 	memset(a, 0, sizeof(*a));
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "engine/exit-record.h"
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
 				finished_at,
 				exit_record_oom_killed(argv[ARG_CGROUP]));
 
+	/* The next run, if any, gets new pipes and opens the log again. */
+	syscall(SYS_close_range, 3U, ~0U, 0);
 	execl(argv[ARG_BERTH], "berth", "--root", argv[ARG_ROOT], "--runroot",
 	      argv[ARG_RUNROOT], "monitor-exit", argv[ARG_ID], (char *)NULL);
 	return BERTH_EXIT_ENGINE;

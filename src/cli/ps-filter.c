@@ -12,7 +12,8 @@ static const char *const filter_keys[] = {
 	"id", "name", "status", "exited", "ancestor", "label",
 };
 
-static const char *const statuses[] = {"created", "running", "exited"};
+static const char *const statuses[] = {"created", "running", "paused",
+				       "restarting", "exited"};
 
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
@@ -33,7 +34,8 @@ static int check_value(const char *key, const char *value,
 	if (strcmp(key, "status") == 0 && !IN_LIST(value, statuses))
 		return berth_error_set(err, 0,
 				       "invalid filter 'status=%s': use "
-				       "created, running or exited",
+				       "created, running, paused, "
+				       "restarting or exited",
 				       value);
 
 	if (strcmp(key, "exited") == 0 &&

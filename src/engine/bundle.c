@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "engine/container-init.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
@@ -340,6 +341,8 @@ json_t *bundle_spec_json(const struct container_config *c,
 				      "readonly", c->read_only));
 	json_object_set_new(spec, "hostname", json_string(c->hostname));
 	add_mounts(json_object_get(spec, "mounts"), c, dir);
+	if (c->init_path != NULL)
+		container_init_apply(spec, c->init_path);
 	set_linux(json_object_get(spec, "linux"), c);
 	json_object_set_new(spec, "annotations",
 			    json_pack("{s:s, s:s, s:s}", "berth.container.id",

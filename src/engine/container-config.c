@@ -80,6 +80,8 @@ json_t *container_config_to_json(const struct container_config *c)
 				    json_integer(c->stop_timeout));
 	if (c->restart != NULL)
 		json_object_set_new(j, "restart", json_string(c->restart));
+	if (c->init_path != NULL)
+		json_object_set_new(j, "init_path", json_string(c->init_path));
 	return j;
 }
 
@@ -133,6 +135,7 @@ static int get_strings(const json_t *j, const char *what,
 		       struct container_config *c, struct berth_error **err)
 {
 	const char *parent = NULL, *stop_signal = NULL, *restart = NULL;
+	const char *init = NULL;
 
 	if (get_string(j, "id", what, &c->id, err) < 0 ||
 	    get_string(j, "name", what, &c->name, err) < 0 ||
@@ -159,6 +162,10 @@ static int get_strings(const json_t *j, const char *what,
 		return -1;
 	if (restart != NULL)
 		c->restart = xstrdup(restart);
+	if (json_get_string_opt(j, "init_path", what, &init, err) < 0)
+		return -1;
+	if (init != NULL)
+		c->init_path = xstrdup(init);
 
 	if (json_get_strv_opt(j, "entrypoint", what, &c->entrypoint, err) < 0 ||
 	    json_get_strv_opt(j, "cmd", what, &c->cmd, err) < 0 ||
@@ -262,8 +269,10 @@ void container_config_free(struct container_config *c)
 	strv_free(c->tmpfs);
 	strv_free(c->cap_add);
 	strv_free(c->cap_drop);
+	strv_free(c->exposed_ports);
 	free(c->stop_signal);
 	free(c->restart);
+	free(c->init_path);
 	for (size_t i = 0; i < c->n_volumes; i++) {
 		free(c->volumes[i].source);
 		free(c->volumes[i].destination);

@@ -57,7 +57,10 @@ struct container_config {
 	char **cap_drop;
 	char *stop_signal;    /* as given, such as "SIGQUIT"; NULL = SIGTERM */
 	int64_t stop_timeout; /* seconds before SIGKILL, -1 = 10 */
-	char *restart; /* --restart as given, NULL = "no" */
+	char *restart;	      /* --restart as given, NULL = "no" */
+	char *init_path;      /* --init: berth-init on the host, NULL = none */
+	/* Used during create only, not stored in container.json: */
+	char **exposed_ports; /* the image's ExposedPorts keys, then --expose */
 };
 
 json_t *container_config_to_json(const struct container_config *config);

@@ -13,6 +13,7 @@
 #include "engine/container-state.h"
 #include "engine/container-store.h"
 #include "engine/overlay.h"
+#include "engine/restart-policy.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -33,6 +34,31 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 		return container_not_running(engine, id, err);
 
 	return runtime_kill(engine->state_root, id, signal, false, err);
+}
+
+/*
+ * Record that the user stopped the container, so that its monitor does
+ * not apply the restart policy when the init exits.
+ */
+static int mark_stopped(struct engine *engine, const char *id,
+			struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_lock_ int lock = -1;
+	struct restart_state rs;
+
+	if (container_lock(engine, id, &lock, err) < 0)
+		return -1;
+	restart_state_load(dir, &rs);
+	rs.manually_stopped = true;
+	return restart_state_save(dir, &rs, err);
+}
+
+/* A frozen process gets the signal sent to it once thawed. */
+static void thaw(struct engine *engine, const char *id)
+{
+	if (engine_container_paused(engine, id))
+		(void)runtime_pause(engine->state_root, id, false, NULL);
 }
 
 /* The default of "docker stop", in seconds. */
@@ -73,14 +99,27 @@ int engine_container_stop(struct engine *engine, const char *id, int signal,
 	if (container_state_get(engine, id, &state, err) < 0)
 		return -1;
 
-	if (state.status != CONTAINER_STATUS_RUNNING)
-		return 0;
+	/*
+	 * An init that just exited leaves its monitor cleaning up, and
+	 * maybe about to restart it: stop that, and wait for the monitor.
+	 */
+	if (state.status != CONTAINER_STATUS_RUNNING) {
+		if (state.monitor_pid <= 0)
+			return 0;
+		/* A --rm monitor may be removing the directory. */
+		(void)mark_stopped(engine, id, NULL);
+		r = container_state_wait_monitor(&state, -1, err);
+		return r < 0 ? -1 : 0;
+	}
 
-	if (stop_defaults(engine, id, &signal, &timeout, err) < 0)
+	if (stop_defaults(engine, id, &signal, &timeout, err) < 0 ||
+	    mark_stopped(engine, id, err) < 0)
 		return -1;
 
 	/* The init may exit between the check and the kill. */
-	if (runtime_kill(engine->state_root, id, signal, false, NULL) == 0) {
+	r = runtime_kill(engine->state_root, id, signal, false, NULL);
+	thaw(engine, id);
+	if (r == 0) {
 		/* Past about 24 days of ms, an int is too small: no limit. */
 		int ms = timeout > INT_MAX / 1000 ? -1 : (int)timeout * 1000;
 
@@ -169,7 +208,10 @@ static int kill_and_wait(struct engine *engine, const char *id,
 	if (state.status != CONTAINER_STATUS_RUNNING)
 		return 0;
 
+	if (mark_stopped(engine, id, err) < 0)
+		return -1;
 	(void)runtime_kill(engine->state_root, id, SIGKILL, true, NULL);
+	thaw(engine, id);
 	r = container_state_wait_monitor(&state, KILL_WAIT_MS, err);
 	if (r == 0)
 		return berth_error_set(err, ETIMEDOUT,

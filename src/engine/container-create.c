@@ -16,6 +16,7 @@
 
 #include "engine/bundle.h"
 #include "engine/container-config.h"
+#include "engine/container-init.h"
 #include "engine/container-network.h"
 #include "engine/container-store.h"
 #include "engine/env.h"
@@ -141,6 +142,21 @@ static int set_env(struct container_config *c,
 }
 
 /* A cgroup parent is a path of plain names, without "." or "..". */
+/* The image's ExposedPorts keys, such as "80/tcp", then --expose. */
+static void set_exposed_ports(struct container_config *c,
+			      const struct engine_create_options *opts,
+			      const json_t *image_config)
+{
+	json_t *ports = json_object_get(image_config, "ExposedPorts");
+	const char *key;
+	json_t *value;
+
+	json_object_foreach (ports, key, value)
+		strv_push(&c->exposed_ports, key);
+	for (size_t i = 0; opts->expose != NULL && opts->expose[i] != NULL; i++)
+		strv_push(&c->exposed_ports, opts->expose[i]);
+}
+
 static int check_cgroup_parent(const char *parent, struct berth_error **err)
 {
 	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
@@ -312,6 +328,7 @@ static int fill_config(struct container_config *c,
 		return -1;
 	if (opts->restart != NULL)
 		c->restart = xstrdup(opts->restart);
+	set_exposed_ports(c, opts, ic);
 
 	if (set_stop_signal(c, opts, ic, err) < 0 ||
 	    set_labels(c, opts, ic, err) < 0 ||
@@ -520,6 +537,8 @@ int engine_container_create(struct engine *engine,
 	r = container_id_generate(&c->id, err);
 	if (r == 0)
 		r = fill_config(c, opts, image, err);
+	if (r == 0 && opts->init)
+		r = container_init_path(engine, &c->init_path, err);
 	image_info_free(image);
 	if (r < 0)
 		return -1;

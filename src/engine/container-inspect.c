@@ -7,6 +7,7 @@
 #include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/restart-policy.h"
 #include "engine/volume.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -30,14 +31,20 @@ static const char *or_zero(const char *t)
 	return t[0] != '\0' ? t : ZERO_TIME;
 }
 
-static json_t *state_json(const struct container_state *s)
+static json_t *state_json(const struct container_state *s, bool paused)
 {
 	bool running = s->status == CONTAINER_STATUS_RUNNING;
+	const char *status = container_status_name(s->status);
+
+	if (s->restarting)
+		status = "restarting";
+	else if (paused)
+		status = "paused";
 
 	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s,"
 			 " s:s}",
-			 "Status", container_status_name(s->status), "Running",
-			 running, "Paused", 0, "Restarting", 0, "OOMKilled",
+			 "Status", status, "Running", running, "Paused", paused,
+			 "Restarting", s->restarting, "OOMKilled",
 			 s->oom_killed, "Dead", 0, "Pid",
 			 running ? (int)s->pid : 0, "ExitCode", s->exit_code,
 			 "Error", "", "StartedAt", or_zero(s->started_at),
@@ -123,6 +130,17 @@ static json_t *tmpfs_json(char *const *tmpfs)
 	return obj;
 }
 
+/* Docker's HostConfig.RestartPolicy; an unreadable policy reads "no". */
+static json_t *restart_json(const char *restart)
+{
+	struct restart_policy p = {RESTART_NO, 0};
+
+	if (restart != NULL)
+		(void)restart_policy_parse(restart, &p, NULL);
+	return json_pack("{s:s, s:I}", "Name", restart_mode_name(p.mode),
+			 "MaximumRetryCount", (json_int_t)p.max_retries);
+}
+
 static json_t *host_config_json(const struct container_config *c)
 {
 	json_t *security = json_array();
@@ -150,6 +168,8 @@ static json_t *host_config_json(const struct container_config *c)
 	json_object_set_new(j, "CapDrop",
 			    c->cap_drop != NULL ? strv_json(c->cap_drop) :
 						  json_null());
+	json_object_set_new(j, "RestartPolicy", restart_json(c->restart));
+	json_object_set_new(j, "Init", json_boolean(c->init_path != NULL));
 	json_object_set_new(j, "CgroupParent",
 			    json_string(c->cgroup_parent != NULL ?
 						c->cgroup_parent :
@@ -184,13 +204,16 @@ static void add_paths(json_t *j, const char *dir)
 }
 
 static json_t *build(const struct container_config *c,
-		     const struct container_state *s, const char *dir)
+		     const struct container_state *s, bool paused,
+		     const char *dir)
 {
 	_cleanup_free_ char *image = NULL, *name = NULL;
 	json_t *args = json_array(), *j;
 	char *const *all[] = {c->entrypoint, c->cmd};
 	const char *path = NULL;
+	struct restart_state rs;
 
+	restart_state_load(dir, &rs);
 	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
 		for (size_t i = 0; all[k] != NULL && all[k][i] != NULL; i++) {
 			if (path == NULL)
@@ -206,10 +229,11 @@ static json_t *build(const struct container_config *c,
 		      " s:o, s:o, s:o}",
 		      "Id", c->id, "Created", c->created, "Path",
 		      path != NULL ? path : "", "Args", args, "State",
-		      state_json(s), "Image", image, "Name", name,
-		      "RestartCount", 0, "Driver", "overlay", "Platform",
-		      "linux", "Config", config_json(c), "HostConfig",
-		      host_config_json(c), "Mounts", mounts_json(c));
+		      state_json(s, paused), "Image", image, "Name", name,
+		      "RestartCount", (int)rs.count, "Driver", "overlay",
+		      "Platform", "linux", "Config", config_json(c),
+		      "HostConfig", host_config_json(c), "Mounts",
+		      mounts_json(c));
 	add_paths(j, dir);
 	return j;
 }
@@ -225,8 +249,15 @@ int engine_container_inspect(struct engine *engine, const char *id,
 	    container_state_get(engine, id, &s, err) < 0)
 		return -1;
 
-	*ret = build(c, &s, dir);
+	*ret = build(c, &s,
+		     s.status == CONTAINER_STATUS_RUNNING && !s.restarting &&
+			     engine_container_paused(engine, id),
+		     dir);
 	json_object_set_new(*ret, "NetworkSettings",
 			    container_network_inspect_json(dir));
+	json_object_set(
+		json_object_get(*ret, "HostConfig"), "PortBindings",
+		json_object_get(json_object_get(*ret, "NetworkSettings"),
+				"Ports"));
 	return 0;
 }

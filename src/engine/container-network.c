@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "engine/container-hosts.h"
+#include "engine/container-ports.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
 #include "net/ipam.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/netns.h"
+#include "net/ports.h"
 #include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -133,6 +135,12 @@ static int check_options(const char *mode,
 				       "--ip and --network-alias need a "
 				       "bridge network, not '%s'",
 				       mode);
+	if (!bridge && (opts->publish != NULL || opts->publish_all))
+		return berth_error_set(err, 0,
+				       "--publish and --publish-all need a "
+				       "bridge network, not '%s': add "
+				       "--network bridge",
+				       mode);
 	if (check_add_hosts(opts->add_hosts, err) < 0 ||
 	    check_ip_list(opts->dns, "--dns", err) < 0 ||
 	    check_aliases(opts->network_aliases, err) < 0)
@@ -194,11 +202,13 @@ static int attach_bridge(struct engine *engine,
 {
 	_cleanup_network_ struct net_network *net = NULL;
 	_cleanup_json_ json_t *record = new_record("bridge", c, opts);
+	_cleanup_json_ json_t *ports = NULL;
 	_cleanup_lock_ int lock = -1;
 	char ip_text[16], gateway[16];
 	uint32_t ip;
 
-	if (net_store_lock(engine->root, &lock, err) < 0 ||
+	if (container_ports_resolve(engine, c, opts, &ports, err) < 0 ||
+	    net_store_lock(engine->root, &lock, err) < 0 ||
 	    net_network_load(engine->root, c->network, &net, err) < 0 ||
 	    net_ipam_allocate(net, c->id, c->name, opts->ip, &ip, err) < 0)
 		return -1;
@@ -210,6 +220,7 @@ static int attach_bridge(struct engine *engine,
 	json_object_set_new(record, "ip", json_string(ip_text));
 	json_object_set_new(record, "prefix", json_integer(net->subnet.prefix));
 	json_object_set_new(record, "gateway", json_string(gateway));
+	json_object_set(record, "ports", ports);
 
 	if (save_record(dir, record, err) < 0 ||
 	    container_hosts_write(engine, dir, record, net, err) < 0 ||
@@ -356,6 +367,7 @@ static int start_bridge(struct engine *engine, const char *id,
 		return -1;
 
 	if (setup_veth(id, ns_path, net, record, err) < 0 ||
+	    container_ports_forward(id, net, record, err) < 0 ||
 	    set_spec_netns(dir, ns_path, err) < 0) {
 		container_network_stop(engine, id);
 		return -1;
@@ -387,6 +399,7 @@ void container_network_stop(struct engine *engine, const char *id)
 	_cleanup_free_ char *ns_path = netns_path(engine, id);
 	char host_name[16];
 
+	net_ports_unforward(id);
 	veth_name(id, host_name);
 	(void)net_link_delete(host_name, NULL);
 	(void)net_netns_remove(ns_path, NULL);
@@ -458,5 +471,6 @@ json_t *container_network_inspect_json(const char *dir)
 		      record_string(record, "gateway"), "IPPrefixLen",
 		      json_integer_value(json_object_get(record, "prefix")),
 		      "Networks", networks);
+	json_object_set_new(j, "Ports", container_ports_inspect_json(record));
 	return j;
 }

@@ -167,6 +167,7 @@ int container_state_get(const struct engine *engine, const char *id,
 	    (!has_exit || strcmp(exit_started, s.started_at) != 0)) {
 		if (monitor_alive(&s) || init_alive(&s)) {
 			s.orphaned = !monitor_alive(&s);
+			s.restarting = !s.orphaned && s.pid == 0;
 			s.status = CONTAINER_STATUS_RUNNING;
 			*ret = s;
 			return 0;

@@ -64,6 +64,9 @@ struct engine_create_options {
 	char **network_aliases;	   /* more names for peers on the network */
 	char **add_hosts;	   /* "NAME:IP" lines for /etc/hosts */
 	char **dns;		   /* name servers for /etc/resolv.conf */
+	char **publish;		   /* -p "[IP:][HOSTPORT:]PORT[/PROTO]" */
+	bool publish_all;	   /* -P: publish every exposed port */
+	char **expose;		   /* --expose "PORT[/PROTO]" */
 	const char *cgroup_parent; /* NULL = "/berth" */
 	int64_t memory;		   /* bytes, -1 = unlimited */
 	int64_t cpu_quota;	   /* microseconds per 100000, -1 = unlimited */
@@ -82,6 +85,7 @@ struct engine_create_options {
 	const char *stop_signal; /* NULL = the image's StopSignal or SIGTERM */
 	int64_t stop_timeout;	 /* seconds, -1 = 10 */
 	const char *restart;	 /* --restart, NULL = "no" */
+	bool init;		 /* --init: berth-init as process 1 */
 };
 
 void engine_create_options_init(struct engine_create_options *opts);
@@ -132,6 +136,40 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
  */
 int engine_container_stop(struct engine *engine, const char *id, int signal,
 			  long timeout, struct berth_error **err);
+
+/* Freeze (paused) or thaw the processes of a running container. */
+int engine_container_pause(struct engine *engine, const char *id, bool paused,
+			   struct berth_error **err);
+
+/* Whether the runtime reports the container as paused. */
+bool engine_container_paused(const struct engine *engine, const char *id);
+
+/* The host pids of every process in a running container's cgroup. */
+int engine_container_pids(struct engine *engine, const char *id,
+			  pid_t **ret_pids, size_t *ret_n,
+			  struct berth_error **err);
+
+/* Counters of a running container; has_* false = controller absent. */
+struct engine_container_stats {
+	uint64_t taken_ns; /* CLOCK_MONOTONIC of the sample */
+	bool has_memory;
+	uint64_t memory_usage; /* bytes */
+	uint64_t memory_limit; /* bytes; the host's memory if unlimited */
+	bool has_cpu;
+	uint64_t cpu_usage_ns;
+	bool has_pids;
+	uint64_t pids;
+	uint64_t net_rx; /* bytes, every interface but lo */
+	uint64_t net_tx;
+};
+
+int engine_container_stats(struct engine *engine, const char *id,
+			   struct engine_container_stats *ret,
+			   struct berth_error **err);
+
+/* Give the container the free name name. */
+int engine_container_rename(struct engine *engine, const char *id,
+			    const char *name, struct berth_error **err);
 
 /* Wait until the container is not running; return its exit code. */
 int engine_container_wait(struct engine *engine, const char *id,

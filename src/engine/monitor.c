@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/bundle.h"
@@ -21,6 +22,7 @@
 #include "engine/exit-record.h"
 #include "engine/overlay.h"
 #include "engine/relay.h"
+#include "engine/restart-policy.h"
 #include "engine/volume.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
@@ -38,6 +40,7 @@ struct monitor {
 	int report_fd;
 	bool mounted;
 	bool created;
+	bool keep_run_dir; /* between runs under a restart policy */
 	pid_t pid;
 	int log_fd;
 	int out_fd;	  /* our end of the stdout pipe, or the master */
@@ -181,7 +184,9 @@ static void cleanup(struct monitor *m)
 	m->mounted = false;
 
 	console_socket_close(&m->console);
-	(void)fs_rm_rf(m->run_dir, NULL);
+	/* monitor.json must not vanish while the policy may restart. */
+	if (!m->keep_run_dir)
+		(void)fs_rm_rf(m->run_dir, NULL);
 }
 
 static void remove_container(struct monitor *m)
@@ -287,6 +292,135 @@ static void exec_small_monitor(struct monitor *m)
 	      m->engine->runroot, (char *)NULL);
 }
 
+static void clear_monitor(struct monitor *m);
+static void close_stdio(struct monitor *m);
+
+/* Seconds between two times of exit_record_now(), 0 when unreadable. */
+static int64_t seconds_between(const char *from, const char *to)
+{
+	struct tm a = {0}, b = {0};
+
+	if (strptime(from, "%Y-%m-%dT%H:%M:%S", &a) == NULL ||
+	    strptime(to, "%Y-%m-%dT%H:%M:%S", &b) == NULL)
+		return 0;
+	return (int64_t)(timegm(&b) - timegm(&a));
+}
+
+/*
+ * Sleep the back-off in short steps, so that a stop during it ends the
+ * restarts at once. Returns false when the user stopped the container.
+ */
+static bool backoff(struct monitor *m, int64_t delay_ms)
+{
+	struct restart_state state;
+	const int64_t step = 50;
+
+	for (int64_t left = delay_ms; left > 0; left -= step) {
+		struct timespec ts = {0, (left < step ? left : step) * 1000000};
+
+		restart_state_load(m->dir, &state);
+		if (state.manually_stopped)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+	return true;
+}
+
+/*
+ * Decide from exit.json and restart.json whether to start again; on yes
+ * record the back-off and mark the run directory as restarting.
+ */
+static bool restart_wanted(struct monitor *m, int64_t *ret_delay_ms)
+{
+	struct restart_policy policy;
+	struct restart_state rs;
+	struct container_state cs;
+
+	if (m->config->restart == NULL ||
+	    restart_policy_parse(m->config->restart, &policy, NULL) < 0 ||
+	    container_state_get(m->engine, m->id, &cs, NULL) < 0)
+		return false;
+
+	restart_state_load(m->dir, &rs);
+	if (!restart_policy_wants(&policy, &rs, cs.exit_code))
+		return false;
+
+	rs.delay_ms = restart_next_delay(
+		rs.delay_ms, seconds_between(cs.started_at, cs.finished_at));
+	*ret_delay_ms = rs.delay_ms;
+	if (restart_state_save(m->dir, &rs, NULL) < 0 ||
+	    fs_mkdir_p(m->run_dir, 0700, NULL) < 0)
+		return false;
+	/* No init and no start time: "berth ps" shows it restarting. */
+	return container_state_write_monitor(m->run_dir, 0, "", NULL) == 0;
+}
+
+/* Count the restart and start again under the container's lock. */
+static int restart_start(struct monitor *m, struct berth_error **err)
+{
+	_cleanup_lock_ int lock = -1;
+	struct restart_state rs;
+
+	if (container_lock(m->engine, m->id, &lock, err) < 0)
+		return -1;
+
+	restart_state_load(m->dir, &rs);
+	if (rs.manually_stopped)
+		return 1;
+	rs.count++;
+	if (restart_state_save(m->dir, &rs, err) < 0)
+		return -1;
+
+	if (start_steps(m, err) < 0) {
+		cleanup(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* A start that failed counts as a run that exited with its status. */
+static void record_failed_start(struct monitor *m, const struct berth_error *e)
+{
+	char now[40];
+
+	exit_record_now(now, sizeof(now));
+	(void)exit_record_write(m->dir,
+				e != NULL && e->status != 0 ? e->status :
+							      BERTH_EXIT_ENGINE,
+				now, now, false);
+}
+
+/*
+ * Apply the restart policy: this process stays the monitor, starts the
+ * container again after the back-off and becomes berth-monitor again.
+ */
+static void restart_loop(struct monitor *m)
+{
+	int64_t delay;
+	int code;
+
+	relay_block_signals(&m->old_mask);
+	m->keep_run_dir = m->config->restart != NULL;
+	while (restart_wanted(m, &delay) && backoff(m, delay)) {
+		struct berth_error *e = NULL;
+		int r = restart_start(m, &e);
+
+		if (r > 0)
+			break;
+		if (r < 0) {
+			record_failed_start(m, e);
+			berth_error_free(&e);
+			continue;
+		}
+
+		exec_small_monitor(m);
+		if (supervise(m, &code, NULL) == 0)
+			cleanup(m);
+		close_stdio(m);
+	}
+	(void)fs_rm_rf(m->run_dir, NULL);
+}
+
 int monitor_finish(struct engine *engine, const char *id,
 		   struct berth_error **err)
 {
@@ -295,24 +429,32 @@ int monitor_finish(struct engine *engine, const char *id,
 		.id = id,
 		.created = true,
 		.mounted = true,
+		.report_fd = -1,
+		.log_fd = -1,
+		.out_fd = -1,
+		.err_fd = -1,
+		.in_fd = -1,
+		.child_fds = {-1, -1, -1},
 		.console = {.fd = -1},
 	};
 	int r;
 
 	m.dir = container_dir(engine, id);
 	m.run_dir = container_run_dir(engine, id);
+	sigprocmask(SIG_SETMASK, NULL, &m.old_mask);
 	r = container_config_load(m.dir, &m.config, err);
+	m.keep_run_dir = r == 0 && m.config->restart != NULL;
 	cleanup(&m);
+	if (r == 0)
+		restart_loop(&m);
 	if (r == 0 && m.config->auto_remove)
 		remove_container(&m);
 
-	container_config_free(m.config);
-	free(m.dir);
-	free(m.run_dir);
+	clear_monitor(&m);
 	return r;
 }
 
-static void clear_monitor(struct monitor *m)
+static void close_stdio(struct monitor *m)
 {
 	close_fd(&m->log_fd);
 	if (m->in_fd != m->out_fd)
@@ -321,6 +463,11 @@ static void clear_monitor(struct monitor *m)
 	close_fd(&m->err_fd);
 	for (size_t i = 0; i < 3; i++)
 		close_fd(&m->child_fds[i]);
+}
+
+static void clear_monitor(struct monitor *m)
+{
+	close_stdio(m);
 	console_socket_close(&m->console);
 	free(m->dir);
 	free(m->run_dir);
@@ -353,6 +500,9 @@ int monitor_run(struct engine *engine, const char *id, bool attached,
 	relay_block_signals(&m.old_mask);
 
 	r = container_config_load(m.dir, &m.config, err);
+	/* A start by the user clears the count and an earlier stop. */
+	if (r == 0)
+		r = restart_state_save(m.dir, &(struct restart_state){0}, err);
 	if (r == 0 && start_steps(&m, err) < 0) {
 		cleanup(&m);
 		r = -1;
@@ -371,6 +521,10 @@ int monitor_run(struct engine *engine, const char *id, bool attached,
 		if (raw)
 			console_restore(STDIN_FILENO, &saved);
 		cleanup(&m);
+		if (!attached) {
+			close_stdio(&m);
+			restart_loop(&m);
+		}
 		if (m.config->auto_remove)
 			remove_container(&m);
 	}

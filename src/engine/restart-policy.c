@@ -37,10 +37,9 @@ int restart_policy_parse(const char *s, struct restart_policy *ret,
 	*ret = (struct restart_policy){RESTART_NO, 0};
 	if (len == 10 && strncmp(s, "on-failure", len) == 0) {
 		ret->mode = RESTART_ON_FAILURE;
-		return colon != NULL ?
-			       parse_retries(colon + 1, &ret->max_retries,
-					     err) :
-			       0;
+		return colon != NULL ? parse_retries(colon + 1,
+						     &ret->max_retries, err) :
+				       0;
 	}
 
 	if (colon == NULL && (strcmp(s, "no") == 0 || *s == '\0'))
@@ -54,6 +53,23 @@ int restart_policy_parse(const char *s, struct restart_policy *ret,
 				       "invalid --restart '%s': use no, "
 				       "on-failure[:N], always or "
 				       "unless-stopped",
+				       s);
+	return 0;
+}
+
+int restart_policy_check(const char *s, bool auto_remove,
+			 struct berth_error **err)
+{
+	struct restart_policy policy;
+
+	if (s == NULL)
+		return 0;
+	if (restart_policy_parse(s, &policy, err) < 0)
+		return -1;
+	if (policy.mode != RESTART_NO && auto_remove)
+		return berth_error_set(err, 0,
+				       "--restart %s conflicts with --rm: "
+				       "use one of them",
 				       s);
 	return 0;
 }

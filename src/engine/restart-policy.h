@@ -35,6 +35,13 @@ struct restart_policy {
 int restart_policy_parse(const char *s, struct restart_policy *ret,
 			 struct berth_error **err);
 
+/*
+ * Check --restart (NULL = "no") for create: a policy other than "no"
+ * conflicts with --rm, as in Docker.
+ */
+int restart_policy_check(const char *s, bool auto_remove,
+			 struct berth_error **err);
+
 /* Docker's name of the mode: "no", "on-failure", ... */
 const char *restart_mode_name(enum restart_mode mode);
 

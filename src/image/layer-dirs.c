@@ -15,7 +15,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-int store_unpack_layer(int blob_fd, int tmp_fd, const char *diff_id,
+int store_unpack_layer(int fd, int dir_fd, const char *diff_id,
 		       struct berth_error **err)
 {
 	_cleanup_layer_stream_ struct layer_stream *s = NULL;
@@ -23,7 +23,7 @@ int store_unpack_layer(int blob_fd, int tmp_fd, const char *diff_id,
 	struct archive *ar = NULL;
 	int r;
 
-	if (layer_stream_new(blob_fd, NULL, &s, err) < 0)
+	if (layer_stream_new(fd, NULL, &s, err) < 0)
 		return -1;
 
 	/* The diff_id comparison below covers what the CRC would. */
@@ -31,7 +31,7 @@ int store_unpack_layer(int blob_fd, int tmp_fd, const char *diff_id,
 	if (layer_stream_open_archive(s, &ar, err) < 0)
 		return -1;
 
-	r = layer_unpack(ar, tmp_fd, err);
+	r = layer_unpack(ar, dir_fd, err);
 	archive_read_free(ar);
 	if (r < 0) {
 		layer_stream_take_error(s, err);

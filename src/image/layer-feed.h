@@ -15,7 +15,7 @@
  *
  * A thread unpacks the bytes from a pipe into a temp directory under
  * layers/. Only layer_feed_commit() gives that directory its final name,
- * so the caller commits once the blob digest matched; freeing a feed
+ * so the caller commits once the blob digest matched. Freeing a feed
  * that was not committed removes the temp directory.
  *
  * The caller holds the store lock, shared at least: it keeps the temp
@@ -31,7 +31,7 @@
 
 struct layer_feed;
 
-/* Tell whether layers/<chain-id> exists, so extracting it is not needed. */
+/* Return true when layers/<chain-id> is missing, so it needs extracting. */
 bool layer_feed_needed(struct image_store *store, const char *chain_id);
 
 int layer_feed_start(struct image_store *store, const char *diff_id,
@@ -39,8 +39,8 @@ int layer_feed_start(struct image_store *store, const char *diff_id,
 		     struct berth_error **err);
 
 /*
- * Pass the next bytes of the blob on. Once the extraction failed, the
- * bytes are dropped: layer_feed_end() reports the failure.
+ * Pass the next bytes of the blob on. Once the extraction has failed,
+ * the bytes are dropped, and layer_feed_end() reports the failure.
  */
 int layer_feed_write(struct layer_feed *f, const void *buf, size_t len,
 		     struct berth_error **err);
@@ -48,7 +48,7 @@ int layer_feed_write(struct layer_feed *f, const void *buf, size_t len,
 /* Signal the end of the blob and wait for the extraction to finish. */
 int layer_feed_end(struct layer_feed *f, struct berth_error **err);
 
-/* Publish the layer directory; only after layer_feed_end() succeeded. */
+/* Publish the layer directory, once layer_feed_end() succeeded. */
 int layer_feed_commit(struct layer_feed *f, struct berth_error **err);
 
 void layer_feed_free(struct layer_feed *f);

@@ -52,6 +52,7 @@ static int find_by_id(struct image_store *store, const json_t *index,
 {
 	_cleanup_strv_ char **digests = index_digests(index);
 	_cleanup_free_ char *match = NULL;
+	_cleanup_free_ char *match_id = NULL;
 	size_t plen = strlen(prefix);
 
 	for (size_t i = 0; digests != NULL && digests[i] != NULL; i++) {
@@ -73,13 +74,20 @@ static int find_by_id(struct image_store *store, const json_t *index,
 		id = m->config_digest + strlen(DIGEST_PREFIX);
 		if (strncmp(id, prefix, plen) != 0)
 			continue;
-		if (match != NULL && strcmp(match, digests[i]) != 0)
+		/*
+		 * Two manifests of one config (an image loaded from two
+		 * archive formats) are one image id: keep the first.
+		 */
+		if (match != NULL) {
+			if (strcmp(match_id, id) == 0)
+				continue;
 			return berth_error_set(err, 0,
 					       "short id '%s' matches several "
 					       "images: give more characters",
 					       prefix);
-		free(match);
+		}
 		match = xstrdup(digests[i]);
+		match_id = xstrdup(id);
 	}
 
 	if (match == NULL)

@@ -197,6 +197,11 @@ static int check_overlap(const struct net_cidr *subnet, const char *given,
 	return 0;
 }
 
+/*
+ * NOTE: the lock covers one store only. Two stores that create networks
+ * at the same moment can both pick a subnet before either bridge's
+ * route exists.
+ */
 static int choose_subnet(const char *root, const char *given,
 			 struct net_cidr *ret, struct berth_error **err)
 {

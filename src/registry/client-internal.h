@@ -86,13 +86,6 @@ bool http_same_origin(const char *a, const char *b);
 /* Resolve a Location value against url; NULL when it cannot be parsed. */
 char *http_resolve(const char *url, const char *location);
 
-/*
- * A copy of s, a value sent by the server, safe to put in a message:
- * control characters, '\\' and bytes above 0x7e become "\\xNN", so that
- * a hostile registry cannot send escape sequences to the terminal.
- */
-char *http_printable(const char *s);
-
 /* Whether host ("name[:port]") is localhost or a loopback address. */
 bool http_host_is_loopback(const char *host);
 

@@ -305,7 +305,6 @@ static int learn_challenge(struct registry_client *c,
 	_cleanup_free_ char *value = challenge_value(resp);
 	struct auth_challenge *list = NULL;
 	const struct auth_challenge *ch;
-	_cleanup_free_ char *shown = NULL;
 	const char *realm;
 	size_t n = 0;
 
@@ -314,7 +313,6 @@ static int learn_challenge(struct registry_client *c,
 				       "registry '%s' returned 401 without a "
 				       "WWW-Authenticate header",
 				       c->host);
-	shown = http_printable(value);
 	if (auth_challenges_parse(value, &list, &n, err) < 0)
 		return berth_error_wrap(err, "registry '%s'", c->host);
 
@@ -328,20 +326,18 @@ static int learn_challenge(struct registry_client *c,
 					       "registry '%s' asks for an "
 					       "unsupported authentication "
 					       "scheme: '%s'",
-					       c->host, shown);
+					       c->host, value);
 		return 0;
 	}
 
-	/* The realm ends up in messages: it must be printable as it is. */
 	realm = auth_challenge_param(ch, "realm");
-	if (realm == NULL || !printable(realm) ||
-	    (strncmp(realm, "https://", 8) != 0 &&
-	     strncmp(realm, "http://", 7) != 0)) {
+	if (realm == NULL || (strncmp(realm, "https://", 8) != 0 &&
+			      strncmp(realm, "http://", 7) != 0)) {
 		auth_challenges_free(list, n);
 		return berth_error_set(err, 0,
 				       "registry '%s': the Bearer challenge "
 				       "has no http or https realm: '%s'",
-				       c->host, shown);
+				       c->host, value);
 	}
 
 	c->auth = REGISTRY_AUTH_BEARER;
@@ -443,18 +439,6 @@ static bool is_redirect(long status)
 	       status == 307 || status == 308;
 }
 
-static int redirect_invalid(const struct registry_client *c, const char *method,
-			    const char *url, const char *location,
-			    struct berth_error **err)
-{
-	_cleanup_free_ char *shown = http_printable(location);
-
-	return berth_error_set(err, 0,
-			       "registry '%s': %s '%s' redirects to an invalid "
-			       "location '%s'",
-			       c->host, method, url, shown);
-}
-
 /*
  * Send req to url and follow redirects. The registry's credentials go
  * only to the registry's own origin; a blob store that the registry
@@ -497,8 +481,12 @@ static int request_follow(struct registry_client *c,
 
 		next = http_resolve(current, location);
 		if (next == NULL)
-			return redirect_invalid(c, x.method, current, location,
-						err);
+			return berth_error_set(err, 0,
+					       "registry '%s': %s '%s' "
+					       "redirects to an invalid "
+					       "location '%s'",
+					       c->host, x.method, current,
+					       location);
 		free(current);
 		current = next;
 
@@ -598,8 +586,9 @@ static bool is_transient(long status)
 
 /*
  * GET and HEAD change nothing on the registry, and write callbacks see
- * only 2xx bodies, so a transient server error can be retried: Docker
- * retries layer downloads the same way. Other methods are not retried,
+ * only 2xx bodies, so a transient server error can be retried. Docker
+ * makes up to 5 attempts per layer download (maxDownloadAttempts in
+ * moby's distribution/xfer/download.go). Other methods are not retried,
  * because an upload session may have moved on.
  */
 int registry_request(struct registry_client *c,

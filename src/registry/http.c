@@ -42,6 +42,32 @@ static void headers_reset(struct transfer *t)
 	t->n_headers = 0;
 }
 
+/*
+ * Copy len bytes of s with control characters except tab and bytes above
+ * 0x7e written as "\\xNN".
+ */
+static char *escape_bytes(const char *s, size_t len)
+{
+	char *out = xmalloc(len * 4 + 1);
+	char *o = out;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch >= 0x20 && ch < 0x7f) || ch == '\t')
+			*o++ = (char)ch;
+		else
+			o += snprintf(o, 5, "\\x%02x", ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Header values reach messages and URLs, so control characters, which
+ * RFC 9110 does not allow in them anyway, are stored escaped: a hostile
+ * registry cannot send escape sequences to the terminal.
+ */
 static void headers_add(struct transfer *t, const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len);
@@ -50,7 +76,7 @@ static void headers_add(struct transfer *t, const char *line, size_t len)
 	if (colon == NULL || t->n_headers >= HEADERS_MAX)
 		return;
 
-	h = xstrndup(line, len);
+	h = escape_bytes(line, len);
 	for (char *p = h; *p != ':'; p++)
 		*p = (char)tolower((unsigned char)*p);
 
@@ -408,22 +434,4 @@ bool http_host_is_loopback(const char *host)
 	if (len == 9 && strncmp(host, "localhost", 9) == 0)
 		return true;
 	return len > 4 && strncmp(host, "127.", 4) == 0;
-}
-
-char *http_printable(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(n * 4 + 1);
-	char *o = out;
-
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			*o++ = (char)ch;
-		else
-			o += snprintf(o, 5, "\\x%02x", ch);
-	}
-	*o = '\0';
-	return out;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry/push-internal.h"
 #include "registry/push.h"
@@ -70,6 +71,19 @@ static int send_request(const struct push_target *target,
 	return 0;
 }
 
+/* Whether location starts with a URL scheme other than http or https. */
+static bool has_other_scheme(const char *location)
+{
+	size_t len =
+		strspn(location, "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	if (len == 0 || location[len] != ':')
+		return false;
+	return strncasecmp(location, "http:", 5) != 0 &&
+	       strncasecmp(location, "https:", 6) != 0;
+}
+
 /* Take the Location of an upload response, resolved against path. */
 static int upload_location(const struct push_target *target,
 			   const struct registry_response *resp,
@@ -85,6 +99,12 @@ static int upload_location(const struct push_target *target,
 			"header",
 			what, registry_client_host(target->client),
 			resp->status);
+	if (has_other_scheme(location))
+		return berth_error_set_status(
+			err, BERTH_EXIT_ENGINE, 0,
+			"%s: registry '%s' returned an upload Location with a "
+			"scheme other than http or https",
+			what, registry_client_host(target->client));
 	*ret = push_resolve_location(path, location);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "util/xalloc.h"
 
 #define TOKEN_BODY_MAX (1024 * 1024)
+#define TOKEN_REDIRECTS_MAX 10
 /* The token specification's default lifetime when expires_in is absent. */
 #define TOKEN_DEFAULT_LIFETIME 60
 /* Renew a token this many seconds before it expires. */
@@ -141,18 +142,60 @@ static int token_parse(const struct registry_response *resp, const char *url,
 	return 0;
 }
 
+/*
+ * GET url and follow redirects, as Docker's Go HTTP client does. The
+ * credentials go only to the realm's own origin.
+ */
+static int token_get(struct registry_client *c, const char *url,
+		     bool with_credentials, struct registry_response *resp,
+		     struct berth_error **err)
+{
+	_cleanup_free_ char *current = xstrdup(url);
+	struct http_exchange x = {
+		.method = "GET",
+		.body_fd = -1,
+		.max_body = TOKEN_BODY_MAX,
+	};
+
+	for (int hop = 0; hop <= TOKEN_REDIRECTS_MAX; hop++) {
+		const char *location;
+		char *next;
+
+		x.url = current;
+		x.basic_auth =
+			with_credentials && http_same_origin(current, c->realm);
+		if (http_perform(c, &x, resp, NULL, err) < 0)
+			return -1;
+
+		location = registry_response_header(resp, "location");
+		if (resp->status < 300 || resp->status > 308 ||
+		    location == NULL)
+			return 0;
+
+		next = http_resolve(current, location);
+		if (next == NULL) {
+			berth_error_set(err, 0,
+					"'%s' redirects to an invalid location "
+					"'%s'",
+					current, location);
+			registry_response_clear(resp);
+			return -1;
+		}
+		free(current);
+		current = next;
+	}
+
+	registry_response_clear(resp);
+	return berth_error_set(err, 0, "more than %d redirects from '%s'",
+			       TOKEN_REDIRECTS_MAX, url);
+}
+
 static int token_fetch(struct registry_client *c, const char *scope,
 		       const char *extra_scope, char **ret_token,
 		       long *ret_lifetime, struct berth_error **err)
 {
 	bool with_credentials = c->username != NULL;
 	_cleanup_free_ char *url = NULL;
-	struct http_exchange x = {
-		.method = "GET",
-		.basic_auth = with_credentials,
-		.body_fd = -1,
-		.max_body = TOKEN_BODY_MAX,
-	};
 	struct registry_response resp = {0};
 	int r;
 
@@ -165,8 +208,7 @@ static int token_fetch(struct registry_client *c, const char *scope,
 				       c->host, c->realm);
 
 	url = token_url(c, scope, extra_scope, with_credentials);
-	x.url = url;
-	if (http_perform(c, &x, &resp, NULL, err) < 0)
+	if (token_get(c, url, with_credentials, &resp, err) < 0)
 		return berth_error_wrap(err, "registry '%s': token", c->host);
 
 	if (resp.status == 401 || resp.status == 403) {

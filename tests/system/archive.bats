@@ -540,3 +540,18 @@ put('manifest.json', json.dumps([{'Config': sha(cdata).split(':')[1] + '.json',
 	[ "$("$BERTH" images -q localhost/pod/second:2)" = \
 		"$("$BERTH" images -q localhost/busybox:latest)" ]
 }
+
+@test "an image loaded from both formats keeps one id" {
+	run -0 "$BERTH" save -o "$BATS_TEST_TMPDIR/d.tar" busybox
+	run -0 "$BERTH" save --format oci-archive -o "$BATS_TEST_TMPDIR/o.tar" \
+		busybox
+	run -0 "$BERTH" rmi busybox
+	run -0 "$BERTH" load -i "$BATS_TEST_TMPDIR/d.tar"
+	run -0 "$BERTH" load -i "$BATS_TEST_TMPDIR/o.tar"
+
+	# Two manifests share the config, so the id is not ambiguous.
+	run -0 "$BERTH" inspect "$IMAGE_ID"
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "sha256:$IMAGE_ID" ]
+	run -0 "$BERTH" inspect "${IMAGE_ID:0:12}"
+	run -0 "$BERTH" run --rm "${IMAGE_ID:0:12}" true
+}

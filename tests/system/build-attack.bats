@@ -142,7 +142,57 @@ count_blobs() {
 	} >"$CTX/Containerfile"
 
 	run -125 "$BERTH" build -q "$CTX"
-	[[ "$output" == *"Containerfile: the file has 2000017 bytes, more than the limit of 1048576"* ]]
+	[[ "$output" == *"Containerfile: the file has 2000022 bytes, more than the limit of 1048576"* ]]
+}
+
+@test "build FROM of a later stage name is an image" {
+	containerfile <<-'EOF'
+		FROM later AS first
+		RUN echo in-first
+
+		FROM busybox AS later
+		RUN echo in-later
+	EOF
+	"$BERTH" tag busybox later
+
+	run -0 "$BERTH" build --target first "$CTX"
+	[[ "$output" == *in-first* ]]
+	[[ "$output" != *in-later* ]]
+
+	printf 'FROM a AS a\n' >"$CTX/Containerfile"
+	run -125 "$BERTH" build "$CTX"
+	[[ "$output" == *"Containerfile:1: FROM: image 'a' not found"* ]]
+}
+
+@test "build rejects 10000 stages" {
+	{
+		echo 'FROM busybox AS s0'
+		for i in $(seq 1 9999); do echo "FROM s$((i - 1)) AS s$i"; done
+	} >"$CTX/Containerfile"
+
+	run -125 timeout 60 "$BERTH" build -q "$CTX"
+	[[ "$output" == *"Containerfile: 10000 stages, more than the limit of 1000"* ]]
+}
+
+@test "build SIGTERM stops a FROM chain" {
+	{
+		echo 'FROM busybox AS s0'
+		for i in $(seq 1 999); do echo "FROM s$((i - 1)) AS s$i"; done
+	} >"$CTX/Containerfile"
+
+	"$BERTH" build "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q 'FROM s1 AS s2' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	status=0
+	timeout 30 tail --pid="$pid" -f /dev/null || kill -KILL "$pid"
+	wait "$pid" || status=$?
+	[ "$status" -eq 125 ]
+	grep -q "build interrupted" "$BATS_TEST_TMPDIR/out"
+	berth_assert_store_clean
 }
 
 @test "build RUN that forks a daemon ends" {
@@ -169,7 +219,7 @@ count_blobs() {
 	"$BERTH" build "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 100); do
-		grep -q started "$BATS_TEST_TMPDIR/out" && break
+		grep -qx started "$BATS_TEST_TMPDIR/out" && break
 		sleep 0.1
 	done
 	sleeper=$(ps -eo pid=,args= |
@@ -192,7 +242,7 @@ count_blobs() {
 	"$BERTH" build "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 100); do
-		grep -q started "$BATS_TEST_TMPDIR/out" && break
+		grep -qx started "$BATS_TEST_TMPDIR/out" && break
 		sleep 0.1
 	done
 	kill -INT "$pid"

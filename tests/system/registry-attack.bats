@@ -96,6 +96,13 @@ attack_restart() {
 		[[ "$output" == *"manifest"*"latest"* ]]
 		assert_dest_clean
 	done
+
+	attack_restart endless-blob
+	SECONDS=0
+	run -125 dest pull "$ATTACK_HOST/test"
+	[[ "$output" == *"the registry sent more than the"*"bytes that the manifest gives"* ]]
+	[ "$SECONDS" -lt 30 ]
+	assert_dest_clean
 }
 
 @test "attack manifest larger than the cap" {
@@ -171,7 +178,7 @@ attack_restart() {
 	local mode
 
 	for mode in bearer-token bearer-access bearer-expires bearer-odd \
-		bearer-two; do
+		bearer-two bearer-redirect; do
 		attack_restart "$mode"
 		run -0 dest pull -q --creds u:p "$ATTACK_HOST/test"
 		echo "$mode: $output"
@@ -201,6 +208,10 @@ attack_restart() {
 	run -125 dest pull --creds u:p "$ATTACK_HOST/test"
 	[[ "$output" == *"larger than 1048576 bytes"* ]]
 	[ "$SECONDS" -lt 30 ]
+
+	attack_restart bearer-loop
+	run -125 dest pull --creds u:p "$ATTACK_HOST/test"
+	[[ "$output" == *"more than 10 redirects from 'http://127.0.0.1:$REALM_PORT/token?"* ]]
 
 	attack_restart bearer-norealm
 	run -125 dest pull --creds u:p "$ATTACK_HOST/test"
@@ -421,7 +432,8 @@ assert_store_consistent() {
 @test "attack terminal escapes never printed" {
 	local mode esc=$'\e'
 
-	for mode in escape-location escape-manifest escape-index; do
+	for mode in escape-location escape-digest escape-manifest \
+		escape-index; do
 		attack_restart "$mode"
 		run -125 dest pull "$ATTACK_HOST/test"
 		echo "$mode: $output"
@@ -451,4 +463,18 @@ assert_store_consistent() {
 	[[ "$output" == *"invalid reference format 'http://127.0.0.1:1/busybox': an image name has no scheme"* ]]
 	run -125 "$BERTH" push busybox https://127.0.0.1:1/busybox
 	[[ "$output" == *"an image name has no scheme"* ]]
+}
+
+@test "attack upload Location of another scheme" {
+	local esc=$'\e'
+
+	attack_start upload-scheme
+	run -125 dest_push --creds u:p busybox "$ATTACK_HOST/test:latest"
+	[[ "$output" == *"upload Location with a scheme other than http or https"* ]]
+
+	# The escape reaches neither the terminal nor the request line.
+	attack_restart upload-escape
+	run -0 dest_push --creds u:p busybox "$ATTACK_HOST/test:latest"
+	[[ "$output" != *"$esc"* ]]
+	run -0 grep -c 'PUT /upload/\\x1b\[2J' "$BATS_TEST_TMPDIR/attack.log"
 }

@@ -661,6 +661,52 @@ static void parse_errors(void **state)
 	}
 }
 
+static void parse_rejects_oversized_file(void **state)
+{
+	size_t len = CONTAINERFILE_MAX_SIZE + 1;
+	_cleanup_free_ char *text = xmalloc(len);
+	struct containerfile *cf = NULL;
+	struct berth_error *err = NULL;
+
+	memset(text, '#', len);
+	memcpy(text, "FROM scratch\n", 13);
+
+	assert_int_equal(
+		containerfile_parse(text, len, "Containerfile", &cf, &err), -1);
+	assert_null(cf);
+	assert_string_equal(err->msg, "Containerfile: the file has 1048577 "
+				      "bytes, more than the limit of 1048576");
+	berth_error_free(&err);
+
+	cf = parse_ok("FROM scratch\n");
+	containerfile_free(cf);
+}
+
+static void parse_rejects_too_many_stages(void **state)
+{
+	size_t n = CONTAINERFILE_MAX_STAGES + 1;
+	_cleanup_free_ char *text = xmalloc(n * 13 + 1);
+	struct containerfile *cf = NULL;
+	struct berth_error *err = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * 13, "FROM scratch\n", 13);
+	text[n * 13] = '\0';
+
+	assert_int_equal(
+		containerfile_parse(text, n * 13, "Containerfile", &cf, &err),
+		-1);
+	assert_null(cf);
+	assert_string_equal(err->msg, "Containerfile: 1001 stages, more than "
+				      "the limit of 1000");
+	berth_error_free(&err);
+
+	text[(n - 1) * 13] = '\0';
+	cf = parse_ok(text);
+	assert_int_equal(cf->n_stages, CONTAINERFILE_MAX_STAGES);
+	containerfile_free(cf);
+}
+
 static void parse_rejects_nul_byte(void **state)
 {
 	static const char text[] = "FROM x\nRUN a\0b\n";
@@ -758,6 +804,8 @@ int main(void)
 		cmocka_unit_test(parse_stages),
 		cmocka_unit_test(parse_bom_and_crlf),
 		cmocka_unit_test(parse_errors),
+		cmocka_unit_test(parse_rejects_oversized_file),
+		cmocka_unit_test(parse_rejects_too_many_stages),
 		cmocka_unit_test(parse_rejects_nul_byte),
 		cmocka_unit_test(find_and_load),
 	};

@@ -197,6 +197,42 @@ static void expand_nesting_limit(void **state)
 	assert_string_equal(ok, "y");
 }
 
+/* Values that would double on every line stop at the size limit. */
+static void expand_size_limit(void **state)
+{
+	struct berth_error *err = NULL;
+	_cleanup_free_ char *big = xmalloc(100 * 1024 + 3);
+	_cleanup_free_ char *doubled = NULL;
+	_cleanup_free_ char *fits = NULL;
+	char *env[] = {big, NULL};
+	char *out = NULL;
+
+	memcpy(big, "A=", 2);
+	memset(big + 2, 'x', 100 * 1024);
+	big[100 * 1024 + 2] = '\0';
+
+	assert_int_equal(build_expand_word_env("$A", '\\', env, &fits, &err),
+			 0);
+	assert_int_equal(strlen(fits), 100 * 1024);
+
+	assert_int_equal(build_expand_word_env("$A$A", '\\', env, &out, &err),
+			 -1);
+	assert_non_null(strstr(err->msg, "longer than 131072 bytes"));
+	assert_null(out);
+	berth_error_free(&err);
+
+	assert_int_equal(
+		build_expand_word_env("${A//x/xx}", '\\', env, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "longer than 131072 bytes"));
+	berth_error_free(&err);
+
+	assert_int_equal(
+		build_expand_word_env("${B:-$A$A}", '\\', env, &doubled, &err),
+		-1);
+	assert_non_null(strstr(err->msg, "longer than 131072 bytes"));
+	berth_error_free(&err);
+}
+
 static const char *counting_lookup(const char *name, void *userdata)
 {
 	int *calls = userdata;
@@ -357,6 +393,7 @@ int main(void)
 		cmocka_unit_test(expand_backtick_escape),
 		cmocka_unit_test(expand_errors),
 		cmocka_unit_test(expand_nesting_limit),
+		cmocka_unit_test(expand_size_limit),
 		cmocka_unit_test(expand_callback_lookup),
 		cmocka_unit_test(env_lookup_last_wins),
 		cmocka_unit_test(split_pairs_table),

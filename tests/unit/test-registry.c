@@ -476,15 +476,6 @@ static void http_urls(void **state)
 	assert_false(http_host_is_loopback("docker.io"));
 }
 
-static void http_printable_escapes(void **state)
-{
-	_cleanup_free_ char *plain = http_printable("https://r/v2/?a=b c");
-	_cleanup_free_ char *escaped = http_printable("a\x1b[2J\\\x07\xc3\xa9");
-
-	assert_string_equal(plain, "https://r/v2/?a=b c");
-	assert_string_equal(escaped, "a\\x1b[2J\\x5c\\x07\\xc3\\xa9");
-}
-
 static void expect_response_error(struct registry_client *c, long status,
 				  const char *body, const char *expected)
 {
@@ -561,7 +552,6 @@ int main(void)
 		cmocka_unit_test(auth_file_docker_keys),
 		cmocka_unit_test(auth_file_errors_hide_secrets),
 		cmocka_unit_test(http_urls),
-		cmocka_unit_test(http_printable_escapes),
 		cmocka_unit_test(response_errors),
 	};
 

@@ -12,38 +12,44 @@ Authorization header, prefixed by "registry" or "realm".
 
 Registry modes (the realm modes all start with "bearer-"):
   good             serves the image as it is
-  endless-error    answers a manifest GET with a 404 whose chunked body
+  endless-error    responds to a manifest GET with a 404 whose chunked body
                    never ends
-  endless-redirect answers a manifest GET with a 302 whose chunked body
+  endless-redirect responds to a manifest GET with a 302 whose chunked body
                    never ends
-  endless-manifest answers a manifest GET with a 200 whose chunked body
+  endless-manifest responds to a manifest GET with a 200 whose chunked body
                    never ends
   big-manifest     serves a valid manifest of 5 MiB
   index-many       serves an index with 10000 entries
   index-self       serves an index whose only entry, an image manifest,
-                   names a digest that the server answers with the index
+                   names a digest that the server serves as the index
                    itself
   redirect-loop    redirects every manifest GET to itself
   redirect-file    redirects a manifest GET to file:///etc/passwd
   redirect-ftp     redirects a manifest GET to ftp://127.0.0.1/x
-  endless-headers  answers a manifest GET with header lines that never end
+  endless-headers  responds to a manifest GET with header lines that never end
   escape-location  redirects a manifest GET to a Location holding terminal
                    escape sequences and an unknown scheme
+  escape-digest    gives a Docker-Content-Digest holding terminal escapes
   escape-manifest  gives the layer a media type with terminal escapes
   escape-index     serves an index whose platform holds terminal escapes
   huge-size        gives the layer a size of 2^62 bytes in the manifest
-  flaky            answers the first manifest GET with a 500
-  broken           answers every manifest GET with a 503
-  flaky-blob       answers the first GET of each blob with a 500
-  head-only        answers manifest HEAD with 200, GET with 404
+  flaky            responds to the first manifest GET with a 500
+  broken           responds to every manifest GET with a 503
+  endless-blob     responds to a blob GET with a 200 whose chunked body never
+                   ends
+  flaky-blob       responds to the first GET of each blob with a 500
+  head-only        responds to a manifest HEAD with 200, GET with 404
   upload-fragment  gives upload Locations with a "#fragment"
   upload-elsewhere gives upload Locations on http://localhost:PORT,
                    another origin, which rejects any Authorization header
-  basic            requires Basic credentials u:p on every request
-  stall            answers nothing for 60 seconds
+  upload-scheme    gives upload Locations of the scheme ftp
+  upload-escape    gives upload Locations holding terminal escapes
+  basic            requires Basic credentials u:p on every request, as
+                   the upload- modes do
+  stall            sends nothing for 60 seconds
 
 Bearer modes: the registry requires a token from the realm; the realm
-checks the credentials, then answers in the way the mode names:
+checks the credentials, then responds in the way the mode names:
   bearer-token      {"token": T}
   bearer-access     {"access_token": T} only
   bearer-expires    {"token": T, "expires_in": 1}
@@ -54,6 +60,10 @@ checks the credentials, then answers in the way the mode names:
                     bearer  REALM="URL",service=test , x="a\\"b" ,
                     scope="a,b"
   bearer-norealm    {"token": T}, but the challenge has no realm
+  bearer-redirect   a 307 to http://localhost:REALM_PORT/token2, another
+                    origin, which gives {"token": T} without credentials
+                    and rejects a request that carries them
+  bearer-loop       a 302 to itself
   bearer-two        {"token": T}, with a Basic challenge in a first
                     WWW-Authenticate header and Bearer in a second
 """
@@ -239,8 +249,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(500, "UNKNOWN", "try again")
         if ident not in (tag, manifest_digest) and mode != "index-self":
             return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")
+        digest = manifest_digest
+        if mode == "escape-digest":
+            digest = "sha256:\x1b]0;owned\x07\x1b[2J"
         return self.reply(200, manifest_bytes, manifest["mediaType"],
-                          [("Docker-Content-Digest", manifest_digest)])
+                          [("Docker-Content-Digest", digest)])
 
     def do_GET(self):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -255,6 +268,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.manifest_get(path[len("/v2/test/manifests/"):])
         if path.startswith("/v2/test/blobs/sha256:"):
             digest = path[len("/v2/test/blobs/"):]
+            if mode == "endless-blob":
+                return self.endless(200)
             if mode == "flaky-blob":
                 with lock:
                     first = digest not in state
@@ -281,6 +296,10 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "upload-elsewhere":
             return "http://localhost:%d/upload/%s" % (
                 self.server.server_address[1], session)
+        if mode == "upload-scheme":
+            return "ftp://127.0.0.1/upload/%s" % session
+        if mode == "upload-escape":
+            return "/upload/\x1b[2J%s" % session
         return "/upload/%s?state=1#frag" % session
 
     def do_POST(self):
@@ -316,8 +335,17 @@ class Realm(Handler):
     role = "realm"
 
     def do_GET(self):
+        if self.path.startswith("/token2"):
+            if self.headers.get("Authorization") is not None:
+                return self.error(403, "DENIED", "credentials leaked")
+            return self.reply(200, json.dumps({"token": TOKEN}).encode())
+        if mode == "bearer-loop":
+            return self.reply(302, extra=[("Location", self.path)])
         if self.headers.get("Authorization") != CREDENTIALS:
             return self.error(401, "UNAUTHORIZED", "bad credentials")
+        if mode == "bearer-redirect":
+            target = "http://localhost:%d/token2" % realm_port
+            return self.reply(307, extra=[("Location", target)])
         if mode == "bearer-access":
             return self.reply(200, json.dumps({"access_token": TOKEN}).encode())
         if mode == "bearer-expires":

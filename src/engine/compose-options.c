@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A Compose service's model as the create options of the engine. The
+ * strings made here live in a vector the caller frees after the create.
+ */
+#include <string.h>
+
+#include "engine/compose-engine.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+/* Keep s alive in *owned and return it. */
+static char *own(char ***owned, char *s)
+{
+	strv_push_take(owned, s);
+	return s;
+}
+
+static const struct compose_volume *
+project_volume(const struct compose_project *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		if (strcmp(p->volumes[i].key, key) == 0)
+			return &p->volumes[i];
+	}
+	return NULL;
+}
+
+static const struct compose_network *
+project_network(const struct compose_project *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		if (strcmp(p->networks[i].key, key) == 0)
+			return &p->networks[i];
+	}
+	return NULL;
+}
+
+/* A bind mount in -v syntax, which creates a missing source directory. */
+static char *bind_volume_flag(const struct compose_mount *m)
+{
+	char *s;
+
+	xasprintf(&s, "%s:%s:%s%s%s", m->source, m->target,
+		  m->read_only ? "ro" : "rw", m->propagation ? "," : "",
+		  m->propagation ? m->propagation : "");
+	return s;
+}
+
+static char *mount_flag(const struct compose_project *p,
+			const struct compose_mount *m)
+{
+	const struct compose_volume *v;
+	char *s;
+
+	switch (m->type) {
+	case COMPOSE_MOUNT_BIND:
+		xasprintf(&s, "type=bind,source=%s,target=%s%s%s%s",
+			  m->source, m->target,
+			  m->read_only ? ",readonly" : "",
+			  m->propagation ? ",bind-propagation=" : "",
+			  m->propagation ? m->propagation : "");
+		return s;
+	case COMPOSE_MOUNT_VOLUME:
+		v = m->source != NULL ? project_volume(p, m->source) : NULL;
+		xasprintf(&s, "type=volume%s%s,target=%s%s%s",
+			  m->source ? ",source=" : "",
+			  m->source ? (v != NULL ? v->name : m->source) : "",
+			  m->target, m->read_only ? ",readonly" : "",
+			  m->nocopy ? ",volume-nocopy" : "");
+		return s;
+	case COMPOSE_MOUNT_TMPFS:
+	default:
+		return NULL;
+	}
+}
+
+static char *tmpfs_flag(const struct compose_mount *m)
+{
+	char *s;
+
+	if (m->tmpfs_size >= 0 && m->tmpfs_mode >= 0)
+		xasprintf(&s, "%s:size=%lld,mode=%llo", m->target,
+			  m->tmpfs_size, (unsigned long long)m->tmpfs_mode);
+	else if (m->tmpfs_size >= 0)
+		xasprintf(&s, "%s:size=%lld", m->target, m->tmpfs_size);
+	else if (m->tmpfs_mode >= 0)
+		xasprintf(&s, "%s:mode=%llo", m->target,
+			  (unsigned long long)m->tmpfs_mode);
+	else
+		s = xstrdup(m->target);
+	return s;
+}
+
+static void set_mounts(const struct compose_project *p,
+		       const struct compose_service *s,
+		       struct engine_create_options *opts)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct compose_mount *m = &s->mounts[i];
+
+		if (m->type == COMPOSE_MOUNT_TMPFS)
+			strv_push_take(&opts->tmpfs, tmpfs_flag(m));
+		else if (m->type == COMPOSE_MOUNT_BIND && m->create_host_path)
+			strv_push_take(&opts->volumes, bind_volume_flag(m));
+		else
+			strv_push_take(&opts->mounts, mount_flag(p, m));
+	}
+	for (size_t i = 0; s->tmpfs != NULL && s->tmpfs[i] != NULL; i++)
+		strv_push(&opts->tmpfs, s->tmpfs[i]);
+}
+
+/*
+ * The entrypoint flag takes one word: the rest of a longer entrypoint
+ * goes before the command, which is what the process runs either way.
+ */
+static void set_command(const struct compose_service *s,
+			struct engine_create_options *opts)
+{
+	if (s->entrypoint != NULL) {
+		opts->has_entrypoint = true;
+		opts->entrypoint = s->entrypoint[0] ? s->entrypoint[0] : "";
+		for (size_t i = 1; s->entrypoint[0] && s->entrypoint[i]; i++)
+			strv_push(&opts->cmd, s->entrypoint[i]);
+	}
+	for (size_t i = 0; s->command != NULL && s->command[i] != NULL; i++)
+		strv_push(&opts->cmd, s->command[i]);
+	if (s->command != NULL && opts->cmd == NULL)
+		opts->cmd = xcalloc(1, sizeof(char *));
+}
+
+static void set_labels(const struct compose_project *p,
+		       const struct compose_service *s, bool oneoff,
+		       struct engine_create_options *opts)
+{
+	char *hash = compose_service_hash(p, s);
+	char *label;
+
+	opts->labels = strv_copy(s->labels);
+	xasprintf(&label, COMPOSE_LABEL_PROJECT "=%s", p->name);
+	strv_push_take(&opts->labels, label);
+	xasprintf(&label, COMPOSE_LABEL_SERVICE "=%s", s->name);
+	strv_push_take(&opts->labels, label);
+	strv_push(&opts->labels, COMPOSE_LABEL_NUMBER "=1");
+	xasprintf(&label, COMPOSE_LABEL_HASH "=%s", hash);
+	strv_push_take(&opts->labels, label);
+	strv_push(&opts->labels,
+		  oneoff ? COMPOSE_LABEL_ONEOFF "=True"
+			 : COMPOSE_LABEL_ONEOFF "=False");
+	free(hash);
+}
+
+/*
+ * The engine attaches a container to one network. Peers find it by its
+ * service name and its aliases there.
+ */
+static void set_network(const struct compose_project *p,
+			const struct compose_service *s,
+			struct engine_create_options *opts, char ***warnings)
+{
+	const struct compose_service_network *sn;
+	const struct compose_network *net;
+	char *w;
+
+	if (s->n_networks == 0)
+		return;
+	sn = &s->networks[0];
+	net = project_network(p, sn->name);
+	opts->network = net != NULL ? net->name : sn->name;
+	opts->ip = sn->ipv4_address;
+	strv_push(&opts->network_aliases, s->name);
+	for (size_t i = 0; sn->aliases != NULL && sn->aliases[i]; i++)
+		strv_push(&opts->network_aliases, sn->aliases[i]);
+	if (s->n_networks > 1) {
+		/* TODO: attach the other networks once the engine can. */
+		xasprintf(&w,
+			  "service '%s': only its first network '%s' is "
+			  "attached; berth cannot join a container to "
+			  "several networks yet",
+			  s->name, sn->name);
+		strv_push_take(warnings, w);
+	}
+}
+
+static void set_hosts(const struct compose_service *s,
+		      struct engine_create_options *opts)
+{
+	for (size_t i = 0; s->extra_hosts != NULL && s->extra_hosts[i]; i++) {
+		char *line = xstrdup(s->extra_hosts[i]);
+		char *eq = strchr(line, '=');
+
+		if (eq != NULL)
+			*eq = ':';
+		strv_push_take(&opts->add_hosts, line);
+	}
+	opts->dns = strv_copy(s->dns);
+}
+
+static void warn_unsupported(const struct compose_service *s,
+			     char ***warnings)
+{
+	char *w;
+
+	/* TODO: publish ports and apply restart policies in the engine. */
+	if (s->n_ports > 0) {
+		xasprintf(&w, "service '%s': ports are not published yet",
+			  s->name);
+		strv_push_take(warnings, w);
+	}
+	if (s->restart != NULL && strcmp(s->restart, "no") != 0) {
+		xasprintf(&w,
+			  "service '%s': restart '%s' is not applied yet",
+			  s->name, s->restart);
+		strv_push_take(warnings, w);
+	}
+}
+
+int compose_create_options(const struct compose_project *p,
+			   const struct compose_service *s, bool oneoff,
+			   struct engine_create_options *opts, char ***owned,
+			   char ***warnings, struct berth_error **err)
+{
+	engine_create_options_init(opts);
+	opts->image = own(owned, compose_service_image(p, s));
+	if (!oneoff)
+		opts->name = own(owned, compose_container_name(p, s));
+	set_command(s, opts);
+	opts->env = strv_copy(s->environment);
+	opts->user = s->user;
+	opts->workdir = s->working_dir;
+	opts->hostname = s->hostname;
+	opts->read_only = s->read_only;
+	opts->cap_add = strv_copy(s->cap_add);
+	opts->cap_drop = strv_copy(s->cap_drop);
+	opts->stop_signal = s->stop_signal;
+	if (s->stop_grace_period >= 0)
+		opts->stop_timeout = s->stop_grace_period / 1000000000LL;
+	if (s->mem_limit >= 0)
+		opts->memory = s->mem_limit;
+	if (s->cpus > 0)
+		opts->cpu_quota = (int64_t)(s->cpus * 100000.0);
+	if (s->pids_limit > 0)
+		opts->pids_limit = s->pids_limit;
+	set_labels(p, s, oneoff, opts);
+	set_mounts(p, s, opts);
+	set_network(p, s, opts, warnings);
+	set_hosts(s, opts);
+	warn_unsupported(s, warnings);
+	(void)err;
+	return 0;
+}
+
+/* Free the vectors that compose_create_options() made. */
+void compose_create_options_clear(struct engine_create_options *opts)
+{
+	strv_free(opts->cmd);
+	strv_free(opts->env);
+	strv_free(opts->cap_add);
+	strv_free(opts->cap_drop);
+	strv_free(opts->labels);
+	strv_free(opts->tmpfs);
+	strv_free(opts->volumes);
+	strv_free(opts->mounts);
+	strv_free(opts->network_aliases);
+	strv_free(opts->add_hosts);
+	strv_free(opts->dns);
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * "compose up": the project's networks and volumes, then each service's
+ * container in dependency order, each started once the conditions of
+ * its depends_on hold.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine/compose-engine.h"
+#include "engine/container-state.h"
+#include "engine/volume.h"
+#include "image/store.h"
+#include "net/store.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static void progress(const struct compose_up_options *opts, const char *name,
+		     const char *what)
+{
+	if (opts->progress != NULL) {
+		fprintf(opts->progress, " Container %s  %s\n", name, what);
+		fflush(opts->progress);
+	}
+}
+
+static size_t service_index(const struct compose_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (strcmp(p->services[i].name, name) == 0)
+			return i;
+	}
+	return p->n_services;
+}
+
+/* Mark service i and, recursively, what it depends on. */
+static void select_service(const struct compose_project *p, size_t i,
+			   bool *selected)
+{
+	const struct compose_service *s = &p->services[i];
+
+	if (selected[i])
+		return;
+	selected[i] = true;
+	for (size_t d = 0; d < s->n_depends_on; d++) {
+		size_t j = service_index(p, s->depends_on[d].service);
+
+		if (j < p->n_services)
+			select_service(p, j, selected);
+	}
+}
+
+int compose_selected_order(const struct compose_project *p, char **services,
+			   size_t **ret_order, size_t *ret_n,
+			   struct berth_error **err)
+{
+	_cleanup_free_ bool *selected = xcalloc(p->n_services + 1, 1);
+	size_t *order = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; services != NULL && services[i] != NULL; i++) {
+		size_t j = service_index(p, services[i]);
+
+		if (j == p->n_services)
+			return berth_error_set(err, 0,
+					       "no such service: '%s'",
+					       services[i]);
+		select_service(p, j, selected);
+	}
+	if (compose_start_order(p, &order, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (services == NULL || selected[order[i]])
+			order[n++] = order[i];
+	}
+	*ret_order = order;
+	*ret_n = n;
+	return 0;
+}
+
+static int network_create(struct engine *engine,
+			  const struct compose_project *p,
+			  const struct compose_network *net,
+			  struct berth_error **err)
+{
+	struct net_create_options o = {.name = net->name,
+				       .internal = net->internal};
+	_cleanup_strv_ char **labels = strv_copy(net->labels);
+	struct net_network *made = NULL;
+	char *label;
+
+	if (net_network_exists(engine->root, net->name))
+		return 0;
+	if (net->external)
+		return berth_error_set(err, 0,
+				       "network '%s' is external but does not "
+				       "exist: create it first",
+				       net->name);
+	xasprintf(&label, COMPOSE_LABEL_PROJECT "=%s", p->name);
+	strv_push_take(&labels, label);
+	xasprintf(&label, "com.docker.compose.network=%s", net->key);
+	strv_push_take(&labels, label);
+	o.labels = labels;
+	if (net->n_ipam > 0) {
+		o.subnet = net->ipam[0].subnet;
+		o.gateway = net->ipam[0].gateway;
+	}
+	if (net_network_create(engine->root, &o, &made, err) < 0)
+		return berth_error_wrap(err, "network '%s'", net->key);
+	net_network_free(made);
+	return 0;
+}
+
+static int volume_make(struct engine *engine, const struct compose_project *p,
+		       const struct compose_volume *v, struct berth_error **err)
+{
+	_cleanup_strv_ char **labels = strv_copy(v->labels);
+	struct volume *made = NULL;
+	char *label;
+
+	if (volume_exists(engine, v->name))
+		return 0;
+	if (v->external)
+		return berth_error_set(err, 0,
+				       "volume '%s' is external but does not "
+				       "exist: create it first",
+				       v->name);
+	xasprintf(&label, COMPOSE_LABEL_PROJECT "=%s", p->name);
+	strv_push_take(&labels, label);
+	xasprintf(&label, "com.docker.compose.volume=%s", v->key);
+	strv_push_take(&labels, label);
+	if (volume_create(engine, v->name, labels, false, &made, NULL, err) <
+	    0)
+		return berth_error_wrap(err, "volume '%s'", v->key);
+	volume_free(made);
+	return 0;
+}
+
+int compose_resources_create(struct engine *engine,
+			     const struct compose_project *p,
+			     struct berth_error **err)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		if (network_create(engine, p, &p->networks[i], err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		if (volume_make(engine, p, &p->volumes[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The id of the service's (not one-off) container, or NULL. */
+static int service_container(struct engine *engine,
+			     const struct compose_project *p, const char *name,
+			     char **ret_id, struct berth_error **err)
+{
+	struct compose_container *list = NULL;
+	size_t n = 0;
+
+	*ret_id = NULL;
+	if (compose_containers_find(engine, p->name, name, &list, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && *ret_id == NULL; i++) {
+		if (!list[i].oneoff)
+			*ret_id = xstrdup(list[i].id);
+	}
+	compose_containers_free(list, n);
+	return 0;
+}
+
+static int wait_completed(struct engine *engine, const char *dep,
+			  const char *id,
+			  struct berth_error **err)
+{
+	int code = 0;
+
+	if (engine_container_wait(engine, id, &code, err) < 0)
+		return -1;
+	if (code != 0)
+		return berth_error_set(err, 0,
+				       "dependency '%s' exited with status %d",
+				       dep, code);
+	return 0;
+}
+
+static int wait_dependency(struct engine *engine,
+			   const struct compose_project *p,
+			   const struct compose_service *s,
+			   const struct compose_dependency *d,
+			   struct berth_error **err)
+{
+	_cleanup_free_ char *id = NULL;
+
+	if (service_container(engine, p, d->service, &id, err) < 0)
+		return -1;
+	if (id == NULL) {
+		if (!d->required)
+			return 0;
+		return berth_error_set(err, 0,
+				       "dependency '%s' has no container",
+				       d->service);
+	}
+
+	switch (d->condition) {
+	case COMPOSE_SERVICE_COMPLETED_SUCCESSFULLY:
+		return wait_completed(engine, d->service, id, err);
+	case COMPOSE_SERVICE_HEALTHY:
+		/* TODO: wait for the health check once the engine runs it. */
+		fprintf(stderr,
+			"berth compose: warning: service '%s': health checks "
+			"are not run yet; '%s' counts as healthy once it "
+			"runs\n",
+			s->name, d->service);
+		return 0;
+	case COMPOSE_SERVICE_STARTED:
+	default:
+		return 0;
+	}
+}
+
+static int image_present(struct engine *engine, const char *image,
+			 bool *ret, struct berth_error **err)
+{
+	struct image_store *store = NULL;
+	struct image_info *info = NULL;
+	int r;
+
+	if (image_store_open(engine->root, &store, err) < 0)
+		return -1;
+	r = image_store_find(store, image, &info, err);
+	image_store_close(store);
+	*ret = info != NULL;
+	image_info_free(info);
+	return r;
+}
+
+static int ensure_image(struct engine *engine, const struct compose_project *p,
+			const struct compose_service *s,
+			const struct compose_up_options *opts,
+			struct berth_error **err)
+{
+	_cleanup_free_ char *image = compose_service_image(p, s);
+	bool present = false;
+
+	if (image_present(engine, image, &present, err) < 0)
+		return -1;
+	if (s->build != NULL && (opts->build || !present)) {
+		if (opts->build_fn == NULL)
+			return berth_error_set(err, 0,
+					       "cannot build '%s' here",
+					       image);
+		return opts->build_fn(opts->build_data, p, s, image, err);
+	}
+	if (!present)
+		/* TODO: pull the image, as docker compose does. */
+		return berth_error_set(err, 0,
+				       "image '%s' is not in the store: pull or "
+				       "import it first",
+				       image);
+	return 0;
+}
+
+static int container_create(struct engine *engine,
+			    const struct compose_project *p,
+			    const struct compose_service *s, char **ret_id,
+			    struct berth_error **err)
+{
+	struct engine_create_options o;
+	_cleanup_strv_ char **owned = NULL;
+	_cleanup_strv_ char **warnings = NULL;
+	int r;
+
+	r = compose_create_options(p, s, false, &o, &owned, &warnings, err);
+	for (size_t i = 0; warnings != NULL && warnings[i] != NULL; i++)
+		fprintf(stderr, "berth compose: warning: %s\n", warnings[i]);
+	if (r == 0)
+		r = engine_container_create(engine, &o, ret_id, err);
+	compose_create_options_clear(&o);
+	return r;
+}
+
+static int container_replace(struct engine *engine, const char *id,
+			     struct berth_error **err)
+{
+	if (engine_container_stop(engine, id, 0, -1, err) < 0)
+		return -1;
+	return volume_container_remove(engine, id, true, true, err);
+}
+
+/*
+ * Keep a container made from the same configuration; replace one made
+ * from another.
+ */
+static int service_container_ready(struct engine *engine,
+				   const struct compose_project *p,
+				   const struct compose_service *s,
+				   const struct compose_up_options *opts,
+				   char **ret_id, struct berth_error **err)
+{
+	_cleanup_free_ char *hash = compose_service_hash(p, s);
+	_cleanup_free_ char *name = compose_container_name(p, s);
+	struct compose_container *list = NULL;
+	const char *what = "Created";
+	size_t n = 0;
+	int r = 0;
+
+	*ret_id = NULL;
+	if (compose_containers_find(engine, p->name, s->name, &list, &n, err) <
+	    0)
+		return -1;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (list[i].oneoff)
+			continue;
+		if (*ret_id == NULL && !opts->force_recreate &&
+		    strcmp(list[i].hash, hash) == 0) {
+			*ret_id = xstrdup(list[i].id);
+			continue;
+		}
+		r = container_replace(engine, list[i].id, err);
+		what = "Recreated";
+	}
+	compose_containers_free(list, n);
+	if (r < 0 || *ret_id != NULL)
+		return r;
+
+	if (container_create(engine, p, s, ret_id, err) < 0)
+		return -1;
+	progress(opts, name, what);
+	return 0;
+}
+
+static int container_start(struct engine *engine, const char *name,
+			   const char *id,
+			   const struct compose_up_options *opts,
+			   struct berth_error **err)
+{
+	struct container_state state;
+
+	if (container_state_get(engine, id, &state, err) < 0)
+		return -1;
+	if (state.status == CONTAINER_STATUS_RUNNING) {
+		progress(opts, name, "Running");
+		return 0;
+	}
+	if (engine_container_start(engine, id, err) < 0)
+		return -1;
+	progress(opts, name, "Started");
+	return 0;
+}
+
+static int service_up(struct engine *engine, const struct compose_project *p,
+		      const struct compose_service *s,
+		      const struct compose_up_options *opts, char **ret_id,
+		      struct berth_error **err)
+{
+	_cleanup_free_ char *name = compose_container_name(p, s);
+	_cleanup_free_ char *id = NULL;
+
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		if (wait_dependency(engine, p, s, &s->depends_on[i], err) < 0)
+			return -1;
+	}
+
+	if (ensure_image(engine, p, s, opts, err) < 0 ||
+	    service_container_ready(engine, p, s, opts, &id, err) < 0 ||
+	    container_start(engine, name, id, opts, err) < 0)
+		return -1;
+	*ret_id = xstrdup(id);
+	return 0;
+}
+
+int compose_up(struct engine *engine, const struct compose_project *p,
+	       const struct compose_up_options *opts, char ***ret_ids,
+	       struct berth_error **err)
+{
+	_cleanup_free_ size_t *order = NULL;
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (compose_selected_order(p, opts->services, &order, &n, err) < 0 ||
+	    compose_resources_create(engine, p, err) < 0)
+		return -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+		char *id = NULL;
+
+		if (service_up(engine, p, s, opts, &id, err) < 0) {
+			strv_free(ids);
+			return berth_error_wrap(err, "service '%s'", s->name);
+		}
+		strv_push_take(&ids, id);
+	}
+	if (ret_ids != NULL)
+		*ret_ids = ids;
+	else
+		strv_free(ids);
+	return 0;
+}

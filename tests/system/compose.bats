@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# berth compose up, down, ps, logs, exec, run, start, stop and restart
+# on projects of busybox services. Traffic only goes between the
+# containers of the test's own network.
+
+load helpers
+
+setup() {
+	berth_container_setup
+	PROJ=$BATS_TEST_TMPDIR/proj
+	mkdir -p "$PROJ"
+	cd "$PROJ"
+}
+
+# Take the project down, then fail when a container, network, volume,
+# bridge or cgroup of it is left.
+teardown() {
+	local left=""
+
+	cd "$PROJ" && "$BERTH" compose -p ctest down -v >/dev/null 2>&1
+	berth_container_teardown || left+="containers "
+	[ -z "$("$BERTH" network ls -q 2>/dev/null)" ] || left+="networks "
+	[ -z "$("$BERTH" volume ls -q 2>/dev/null)" ] || left+="volumes "
+	if [ -n "$left" ]; then
+		echo "# left behind: $left" >&3
+		return 1
+	fi
+}
+
+bc() {
+	"$BERTH" compose -p ctest "$@"
+}
+
+# A web server that serves a file of a named volume, and a client that
+# fetches it by the server's service name once the server started.
+write_web_project() {
+	cat >compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    environment:
+      PAGE: ${PAGE:-served-from-volume}
+    command: ["sh", "-c", "echo $$PAGE >/www/index.html && exec httpd -f -p 8080 -h /www"]
+    volumes:
+      - site:/www
+  client:
+    image: busybox
+    depends_on:
+      web:
+        condition: service_started
+    command:
+      - sh
+      - -c
+      - |
+        for i in $$(seq 1 50); do
+          wget -qO- http://web:8080/index.html && exit 0
+          sleep 0.1
+        done
+        exit 1
+volumes:
+  site:
+EOF
+}
+
+# Print the id of the container of service $1.
+service_id() {
+	"$BERTH" inspect --type container "ctest-$1-1" | jq -r '.[0].Id'
+}
+
+@test "compose up -d, ps, logs, exec and down -v leave nothing behind" {
+	write_web_project
+
+	run bc up -d
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Container ctest-web-1  Started"* ]]
+	[[ "$output" == *"Container ctest-client-1  Started"* ]]
+
+	run "$BERTH" wait ctest-client-1
+	[ "$output" = 0 ]
+
+	run bc ps
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctest-web-1"*"running"* ]]
+	[[ "$output" != *"ctest-client-1"* ]]
+	run bc ps -a
+	[[ "$output" == *"ctest-client-1"*"exited (0)"* ]]
+	run bc ps -aq
+	[ "${#lines[@]}" -eq 2 ]
+
+	run bc logs client
+	[ "$status" -eq 0 ]
+	[ "$output" = "client | served-from-volume" ]
+
+	run bc exec web cat /www/index.html
+	[ "$status" -eq 0 ]
+	[ "$output" = "served-from-volume" ]
+	run bc exec web sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+
+	"$BERTH" volume inspect ctest_site >/dev/null
+	"$BERTH" network inspect ctest_default >/dev/null
+
+	run bc down -v
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Volume ctest_site  Removed"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ -z "$("$BERTH" volume ls -q)" ]
+	[ -z "$("$BERTH" network ls -q)" ]
+	[ -z "$(berth_container_cgroups)" ]
+	berth_assert_store_clean
+}
+
+@test "compose up keeps an unchanged container and recreates a changed one" {
+	write_web_project
+	bc up -d web >/dev/null
+	first=$(service_id web)
+
+	run bc up -d web
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctest-web-1  Running"* ]]
+	[ "$(service_id web)" = "$first" ]
+
+	run env PAGE=changed "$BERTH" compose -p ctest up -d web
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctest-web-1  Recreated"* ]]
+	second=$(service_id web)
+	[ "$second" != "$first" ]
+	run "$BERTH" ps -aq --no-trunc
+	[ "$output" = "$second" ]
+
+	run env PAGE=changed "$BERTH" compose -p ctest up -d --force-recreate web
+	[ "$status" -eq 0 ]
+	[ "$(service_id web)" != "$second" ]
+	run bc exec web cat /www/index.html
+	[ "$output" = changed ]
+}
+
+@test "compose up waits for a dependency to complete successfully" {
+	cat >compose.yaml <<'EOF'
+services:
+  migrate:
+    image: busybox
+    command: ["sh", "-c", "echo migrating; sleep 1; exit ${MIGRATE_EXIT:-0}"]
+  app:
+    image: busybox
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+    command: ["echo", "app after migrate"]
+EOF
+	run bc up
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"migrate | migrating"*"app     | app after migrate"* ]]
+
+	bc down >/dev/null
+	run env MIGRATE_EXIT=3 "$BERTH" compose -p ctest up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"service 'app': dependency 'migrate' exited with status 3"* ]]
+	run "$BERTH" inspect --type container ctest-app-1
+	[ "$status" -ne 0 ]
+}
+
+@test "compose up names the service whose image is missing" {
+	cat >compose.yaml <<'EOF'
+services:
+  ghost:
+    image: berth-test-missing:1
+EOF
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"service 'ghost'"*"berth-test-missing:1"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+}
+
+@test "compose stop, start, restart and run --rm" {
+	write_web_project
+	bc up -d web >/dev/null
+
+	run bc stop
+	[ "$status" -eq 0 ]
+	run bc ps -a
+	[[ "$output" == *"ctest-web-1"*"exited"* ]]
+
+	run bc start web
+	[ "$status" -eq 0 ]
+	run bc ps
+	[[ "$output" == *"ctest-web-1"*"running"* ]]
+
+	run bc restart web
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Stopped"*"Started"* ]]
+
+	run bc run --rm client
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"served-from-volume"* ]]
+	run bc run --rm client sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	run bc ps -aq
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "compose up in the foreground stops the services on SIGINT" {
+	cat >compose.yaml <<'EOF'
+services:
+  loop:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; echo looping; while true; do sleep 0.1; done"]
+EOF
+	bc up >"$BATS_TEST_TMPDIR/up.out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 100); do
+		grep -q "loop | looping" "$BATS_TEST_TMPDIR/up.out" && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	run cat "$BATS_TEST_TMPDIR/up.out"
+	[[ "$output" == *"loop | looping"*"loop | stopping"* ]]
+	run bc ps -a
+	[[ "$output" == *"ctest-loop-1"*"exited (0)"* ]]
+}
+
+@test "compose sub-commands reject an unknown service" {
+	write_web_project
+	run bc logs nosuch
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no such service: 'nosuch'"* ]]
+	run bc up -d nosuch
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no such service: 'nosuch'"* ]]
+}
