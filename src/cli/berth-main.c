@@ -37,6 +37,7 @@ static const struct cli_command commands[] = {
 	{"port", cmd_port, "List the published ports of a container"},
 	{"top", cmd_top, "Show the processes of a container"},
 	{"stats", cmd_stats, "Show CPU, memory and network use of containers"},
+	{"events", cmd_events, "Show container events as they happen"},
 	{"inspect", cmd_inspect, "Show details of images or containers"},
 	{"import", cmd_import, "Make an image from a root file system tarball"},
 	{"images", cmd_images, "List images"},
@@ -57,6 +58,7 @@ static const struct cli_command commands[] = {
 	{"save", cmd_save, "Write images to a tar archive"},
 	{"load", cmd_load, "Load images from a tar archive"},
 	{"compose", cmd_compose, "Run applications from Compose files"},
+	{"healthcheck", cmd_healthcheck, "Run the health check of a container"},
 	{"version", cmd_version, "Show the version of berth"},
 };
 

@@ -141,37 +141,15 @@ int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
 	return status;
 }
 
-/* Docker options that new users try first, with what berth offers. */
-static const char *unsupported_hint(const char *name)
-{
-	if (strcmp(name, "publish") == 0 || strcmp(name, "p") == 0 ||
-	    strcmp(name, "publish-all") == 0 || strcmp(name, "P") == 0)
-		return "published ports need bridge networks, which berth "
-		       "does not have yet; --network host shares the host's "
-		       "ports";
-	return NULL;
-}
-
 static int unknown_option(const char *command, const char *arg)
 {
-	_cleanup_free_ char *name = NULL;
-	char short_name[2] = "";
-	const char *hint;
-
 	/* getopt_long() leaves optopt 0 for an unknown long option. */
-	if (optopt == 0 && strncmp(arg, "--", 2) == 0) {
-		name = xstrndup(arg + 2, strcspn(arg + 2, "="));
-		hint = unsupported_hint(name);
-		return cli_usage_error(command, "unknown flag: --%s%s%s", name,
-				       hint != NULL ? ": " : "",
-				       hint != NULL ? hint : "");
-	}
+	if (optopt == 0 && strncmp(arg, "--", 2) == 0)
+		return cli_usage_error(command, "unknown flag: --%.*s",
+				       (int)strcspn(arg + 2, "="), arg + 2);
 
-	short_name[0] = (char)optopt;
-	hint = unsupported_hint(short_name);
-	return cli_usage_error(
-		command, "unknown shorthand flag: '%c' in -%c%s%s", optopt,
-		optopt, hint != NULL ? ": " : "", hint != NULL ? hint : "");
+	return cli_usage_error(command, "unknown shorthand flag: '%c' in -%c",
+			       optopt, optopt);
 }
 
 int cli_option_error(const char *command, int c, char **argv)

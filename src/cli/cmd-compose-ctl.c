@@ -18,7 +18,10 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* Parse flags of letters only ("aq"); returns 0, -1 for help or status. */
+/*
+ * Parse single-letter flags such as "aq" into set[]. Returns 0, -1 after
+ * printing the help, or the usage error's exit status.
+ */
 static int parse_flags(const char *command, int argc, char **argv,
 		       const char *letters, bool *set, const char *usage)
 {
@@ -80,6 +83,7 @@ static int find(struct compose_session *s, char **services, bool oneoff,
 		free(list[i].name);
 		free(list[i].service);
 		free(list[i].hash);
+		free(list[i].image_id);
 	}
 	*ret = list;
 	*ret_n = k;
@@ -215,8 +219,8 @@ static int stop_services(struct compose_session *s, char **services)
 			continue;
 		r = find(s, only, true, &list, &n);
 		for (size_t j = 0; r == 0 && j < n; j++) {
-			if (engine_container_stop(&s->engine, list[j].id, 0,
-						  -1, &err) < 0)
+			if (engine_container_stop(&s->engine, list[j].id, 0, -1,
+						  &err) < 0)
 				r = cli_fail(&err);
 			else
 				printf(" Container %s  Stopped\n",
@@ -306,6 +310,7 @@ static int run_dependencies(struct compose_session *s,
 {
 	struct compose_up_options o = {
 		.build_fn = compose_build_service,
+		.pull_fn = compose_pull_service,
 		.build_data = s,
 		.progress = stdout,
 	};
@@ -315,13 +320,13 @@ static int run_dependencies(struct compose_session *s,
 	for (size_t i = 0; i < svc->n_depends_on; i++)
 		strv_push(&deps, svc->depends_on[i].service);
 	if (deps == NULL)
-		return compose_resources_create(&s->engine, s->p, &err) < 0
-			       ? cli_fail(&err)
-			       : 0;
+		return compose_resources_create(&s->engine, s->p, &err) < 0 ?
+			       cli_fail(&err) :
+			       0;
 	o.services = deps;
-	return compose_up(&s->engine, s->p, &o, NULL, &err) < 0
-		       ? cli_fail(&err)
-		       : 0;
+	return compose_up(&s->engine, s->p, &o, NULL, &err) < 0 ?
+		       cli_fail(&err) :
+		       0;
 }
 
 static int run_oneoff(struct compose_session *s,

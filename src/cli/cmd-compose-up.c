@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* "berth compose up", "down", "build" and "run". */
+/* "berth compose up", "down" and "build". */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ static void up_usage(FILE *out)
 
 /*
  * A build enters a private mount namespace, which the containers that
- * "up" starts afterwards must not inherit: it runs in a child.
+ * "up" starts afterwards must not inherit, so it runs in a child.
  */
 static int build_child(struct compose_session *s,
 		       const struct compose_service *svc, const char *tag)
@@ -64,6 +64,13 @@ static int build_child(struct compose_session *s,
 		xasprintf(&file, "%s/%s", o.context, o.file);
 		o.file = file;
 	}
+	/*
+	 * The model fills in "Dockerfile" when the files name none; then
+	 * the builder's own default, Containerfile, applies if it is absent.
+	 */
+	if (o.file != NULL && access(o.file, F_OK) < 0 &&
+	    strcmp(svc->build->dockerfile, "Dockerfile") == 0)
+		o.file = NULL;
 	strv_push(&tags, tag);
 	o.tags = tags;
 	if (build_enter_mount_namespace(&err) < 0)
@@ -93,8 +100,7 @@ int compose_build_service(void *data, const struct compose_project *p,
 	if (waitpid(pid, &status, 0) < 0)
 		return berth_error_set(err, errno, "cannot wait for the build");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return berth_error_set(err, 0, "the build of '%s' failed",
-				       tag);
+		return berth_error_set(err, 0, "the build of '%s' failed", tag);
 	return 0;
 }
 
@@ -167,6 +173,7 @@ int compose_cmd_up(struct compose_session *s, int argc, char **argv)
 	_cleanup_strv_ char **ids = NULL;
 	struct compose_up_options o = {
 		.build_fn = compose_build_service,
+		.pull_fn = compose_pull_service,
 		.build_data = s,
 		.progress = stdout,
 	};
@@ -234,8 +241,8 @@ int compose_cmd_build(struct compose_session *s, int argc, char **argv)
 		fputs("Usage: berth compose build [SERVICE...]\n", stdout);
 		return -1;
 	}
-	if (compose_selected_order(s->p, argc > 1 ? argv + 1 : NULL, &order,
-				   &n, &err) < 0)
+	if (compose_selected_order(s->p, argc > 1 ? argv + 1 : NULL, &order, &n,
+				   &err) < 0)
 		return cli_fail(&err);
 	for (size_t i = 0; i < n; i++) {
 		const struct compose_service *svc = &s->p->services[order[i]];

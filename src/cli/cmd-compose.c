@@ -29,8 +29,8 @@ struct config_options {
 
 /* Commands of the Compose CLI that berth does not run yet. */
 static const char *const planned_commands[] = {
-	"create", "events", "images", "kill", "pause", "port",
-	"pull",	  "push",   "rm",     "top",  "unpause", "wait",
+	"create", "events", "images", "kill",	 "pause", "port",
+	"push",	  "rm",	    "top",    "unpause", "wait",
 };
 
 static void compose_usage(FILE *out)
@@ -59,7 +59,7 @@ static void compose_usage(FILE *out)
 	      "  config   print the merged, interpolated configuration\n"
 	      "  up       create and start the services' containers\n"
 	      "  down     stop and remove the containers and networks\n"
-	      "  ps, logs, start, stop, restart, exec, run, build\n",
+	      "  ps, logs, start, stop, restart, exec, run, build, pull\n",
 	      out);
 }
 
@@ -269,13 +269,14 @@ int cmd_compose(struct cli_context *ctx, int argc, char **argv)
 	command = argv[optind];
 	if (strcmp(command, "config") == 0) {
 		r = compose_config(&cli, argc - optind, argv + optind);
-	} else if ((r = run_command(ctx, &cli, argc - optind,
-				    argv + optind)) >= 0) {
-		/* run_command() ran it. */
-	} else if (is_planned(command)) {
-		fprintf(stderr,
-			"berth compose %s: not implemented yet: berth compose "
-			"only has 'config' so far\n",
+		goto out;
+	}
+	r = run_command(ctx, &cli, argc - optind, argv + optind);
+	if (r >= 0)
+		goto out;
+
+	if (is_planned(command)) {
+		fprintf(stderr, "berth compose %s: not implemented yet\n",
 			command);
 		r = BERTH_EXIT_ENGINE;
 	} else {

@@ -11,7 +11,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* Order "80/tcp" before "443/tcp" before "53/udp", as Docker prints. */
+/* Sort by port number, then protocol: "53/udp", "80/tcp", "80/udp". */
 static int compare_keys(const void *a, const void *b)
 {
 	const char *ka = *(char *const *)a, *kb = *(char *const *)b;

@@ -53,8 +53,11 @@ static void ps_usage(FILE *out)
 	      "(a regular\n"
 	      "                        expression), status (created, "
 	      "running, exited),\n"
-	      "                        exited (an exit code) or ancestor "
-	      "(an image)\n"
+	      "                        exited (an exit code), ancestor "
+	      "(an image), health\n"
+	      "                        (starting, healthy, unhealthy, none) "
+	      "or restart\n"
+	      "                        (a restart policy)\n"
 	      "      --format F        'table' (default), 'json' (one object "
 	      "per line) or\n"
 	      "                        a template such as '{{.Names}}' over "
@@ -106,6 +109,21 @@ static void format_ago(const char *rfc3339, char *buf, size_t size)
 	human_duration(t, time(NULL), buf, size);
 }
 
+/* " (healthy)" and the like, as Docker shows State.Health.Status. */
+static const char *health_suffix(const json_t *state)
+{
+	const char *h = json_string_value(
+		json_object_get(json_object_get(state, "Health"), "Status"));
+
+	if (h == NULL)
+		return "";
+	if (strcmp(h, "healthy") == 0)
+		return " (healthy)";
+	if (strcmp(h, "unhealthy") == 0)
+		return " (unhealthy)";
+	return " (health: starting)";
+}
+
 static void format_status(const json_t *state, char *buf, size_t size)
 {
 	const char *status =
@@ -117,8 +135,9 @@ static void format_status(const json_t *state, char *buf, size_t size)
 		format_ago(
 			json_string_value(json_object_get(state, "StartedAt")),
 			ago, sizeof(ago));
-		snprintf(buf, size, "Up %s%s", ago,
-			 status[0] == 'p' ? " (Paused)" : "");
+		snprintf(buf, size, "Up %s%s%s", ago,
+			 status[0] == 'p' ? " (Paused)" : "",
+			 health_suffix(state));
 	} else if (status != NULL && (strcmp(status, "exited") == 0 ||
 				      strcmp(status, "restarting") == 0)) {
 		format_ago(

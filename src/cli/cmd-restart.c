@@ -4,6 +4,7 @@
 
 #include "cli/cli-util.h"
 #include "cli/commands.h"
+#include "engine/events.h"
 
 static void restart_usage(FILE *out)
 {
@@ -27,9 +28,11 @@ static int restart_one(struct engine *engine, const char *id, void *data,
 {
 	const long *timeout = data;
 
-	if (engine_container_stop(engine, id, 0, *timeout, err) < 0)
+	if (engine_container_stop(engine, id, 0, *timeout, err) < 0 ||
+	    engine_container_start(engine, id, err) < 0)
 		return -1;
-	return engine_container_start(engine, id, err);
+	events_container(engine, "restart", id, -1);
+	return 0;
 }
 
 int cmd_restart(struct cli_context *ctx, int argc, char **argv)

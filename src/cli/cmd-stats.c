@@ -18,7 +18,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-/* Docker samples twice for the CPU share; this is the gap, in ms. */
+/* The CPU share needs two samples, taken this many ms apart. */
 #define SAMPLE_GAP_MS 500
 #define STREAM_INTERVAL_MS 1000
 
@@ -129,7 +129,7 @@ static void print_row(const json_t *j, bool as_json)
 	       json_string_value(json_object_get(j, "PIDs")));
 }
 
-/* Sample every row; a container that stopped meanwhile is left out. */
+/* Sample every row, leaving out containers that stopped meanwhile. */
 static void sample_all(struct engine *engine, struct stats_row *rows, size_t n,
 		       bool print, bool as_json)
 {

@@ -17,7 +17,7 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-/* Run ps with args; return its whole output. */
+/* Run ps with args and return its whole output. */
 static int run_ps(char **args, int n, char **ret_out, struct berth_error **err)
 {
 	_cleanup_free_ char **argv = xcalloc((size_t)n + 2, sizeof(*argv));

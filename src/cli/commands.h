@@ -56,6 +56,7 @@ int cmd_rename(struct cli_context *ctx, int argc, char **argv);
 int cmd_port(struct cli_context *ctx, int argc, char **argv);
 int cmd_top(struct cli_context *ctx, int argc, char **argv);
 int cmd_stats(struct cli_context *ctx, int argc, char **argv);
+int cmd_events(struct cli_context *ctx, int argc, char **argv);
 int cmd_inspect(struct cli_context *ctx, int argc, char **argv);
 int cmd_import(struct cli_context *ctx, int argc, char **argv);
 int cmd_images(struct cli_context *ctx, int argc, char **argv);
@@ -78,6 +79,7 @@ int cmd_logout(struct cli_context *ctx, int argc, char **argv);
 int cmd_save(struct cli_context *ctx, int argc, char **argv);
 int cmd_load(struct cli_context *ctx, int argc, char **argv);
 int cmd_compose(struct cli_context *ctx, int argc, char **argv);
+int cmd_healthcheck(struct cli_context *ctx, int argc, char **argv);
 int cmd_version(struct cli_context *ctx, int argc, char **argv);
 
 /* Not listed in --help: berth-monitor runs it when a container exited. */

@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "compose/compose.h"
-#include "engine/compose-engine.h"
+#include "compose/orchestrate.h"
 #include "engine/engine.h"
 
 /* A loaded project and the engine to run it on. */
@@ -18,6 +18,7 @@ struct compose_session {
 	struct compose_project *p;
 	struct engine engine;
 	bool engine_ready;
+	bool pull_insecure; /* --tls-verify=false */
 };
 
 /*
@@ -60,8 +61,14 @@ int compose_cmd_start(struct compose_session *s, int argc, char **argv);
 int compose_cmd_stop(struct compose_session *s, int argc, char **argv);
 int compose_cmd_restart(struct compose_session *s, int argc, char **argv);
 int compose_cmd_exec(struct compose_session *s, int argc, char **argv);
+int compose_cmd_pull(struct compose_session *s, int argc, char **argv);
 
-/* Build the image of one service in a child process; compose_build_fn. */
+/* Pull the image of one service; a compose_image_fn. */
+int compose_pull_service(void *data, const struct compose_project *p,
+			 const struct compose_service *svc, const char *image,
+			 struct berth_error **err);
+
+/* Build the image of one service in a child process; a compose_image_fn. */
 int compose_build_service(void *data, const struct compose_project *p,
 			  const struct compose_service *svc, const char *tag,
 			  struct berth_error **err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the sub-commands that run a Compose project share: loading it,
- * the dispatch by name, and the output of several containers at once.
+ * Shared parts of the sub-commands that run a Compose project: loading
+ * it, the dispatch by name, and the output of several containers at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +63,7 @@ static const struct compose_subcommand subcommands[] = {
 	{"exec", compose_cmd_exec, true},
 	{"logs", compose_cmd_logs, false},
 	{"ps", compose_cmd_ps, false},
+	{"pull", compose_cmd_pull, false},
 	{"restart", compose_cmd_restart, true},
 	{"run", compose_cmd_run, true},
 	{"start", compose_cmd_start, true},

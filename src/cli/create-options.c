@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli-util.h"
+#include "engine/health.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -34,6 +35,13 @@ enum {
 	OPT_ADD_HOST,
 	OPT_DNS,
 	OPT_EXPOSE,
+	OPT_HEALTH_CMD,
+	OPT_HEALTH_INTERVAL,
+	OPT_HEALTH_TIMEOUT,
+	OPT_HEALTH_RETRIES,
+	OPT_HEALTH_START_PERIOD,
+	OPT_HEALTH_START_INTERVAL,
+	OPT_NO_HEALTHCHECK,
 	OPT_HELP,
 };
 
@@ -74,6 +82,15 @@ static const struct option create_options[] = {
 	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"init", no_argument, NULL, OPT_INIT},
+	{"health-cmd", required_argument, NULL, OPT_HEALTH_CMD},
+	{"health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL},
+	{"health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT},
+	{"health-retries", required_argument, NULL, OPT_HEALTH_RETRIES},
+	{"health-start-period", required_argument, NULL,
+	 OPT_HEALTH_START_PERIOD},
+	{"health-start-interval", required_argument, NULL,
+	 OPT_HEALTH_START_INTERVAL},
+	{"no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK},
 	{"help", no_argument, NULL, OPT_HELP},
 	{},
 };
@@ -137,8 +154,23 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "8000-8002:80-82\n"
 	      "  -P, --publish-all        publish every exposed port on a "
 	      "free host port\n"
-	      "      --expose PORT[/PROTO]  expose a port or range besides "
-	      "the image's\n"
+	      "      --expose PORT[/PROTO]  add a port or range to those "
+	      "-P publishes\n"
+	      "      --health-cmd CMD     run CMD with /bin/sh -c in the "
+	      "container to check\n"
+	      "                           its health (replaces the image's "
+	      "HEALTHCHECK)\n"
+	      "      --health-interval D  time between checks (default "
+	      "30s)\n"
+	      "      --health-retries N   failures in a row that make it "
+	      "unhealthy (default 3)\n"
+	      "      --health-start-interval D  time between checks in the "
+	      "start period\n"
+	      "      --health-start-period D  time in which failures do not "
+	      "count\n"
+	      "      --health-timeout D   time after which a check is killed "
+	      "(default 30s)\n"
+	      "      --no-healthcheck     disable the image's HEALTHCHECK\n"
 	      "      --pids-limit N       maximum number of processes\n"
 	      "      --read-only          mount the root file system "
 	      "read-only\n"
@@ -170,6 +202,37 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "container\n"
 	      "      --help               show this help\n",
 	      out);
+}
+
+static int parse_health(int c, const char *arg, struct cli_create_args *a)
+{
+	static const char *const flags[] = {
+		[OPT_HEALTH_INTERVAL - OPT_HEALTH_INTERVAL] =
+			"--health-interval",
+		[OPT_HEALTH_TIMEOUT - OPT_HEALTH_INTERVAL] = "--health-timeout",
+		[OPT_HEALTH_RETRIES - OPT_HEALTH_INTERVAL] = "--health-retries",
+		[OPT_HEALTH_START_PERIOD - OPT_HEALTH_INTERVAL] =
+			"--health-start-period",
+		[OPT_HEALTH_START_INTERVAL - OPT_HEALTH_INTERVAL] =
+			"--health-start-interval",
+	};
+	struct engine_create_options *o = &a->opts;
+	int64_t *targets[] = {&o->health_interval_ns, &o->health_timeout_ns,
+			      &o->health_retries, &o->health_start_period_ns,
+			      &o->health_start_interval_ns};
+	struct berth_error *err = NULL;
+	size_t i = (size_t)(c - OPT_HEALTH_INTERVAL);
+	long n;
+
+	if (c == OPT_HEALTH_RETRIES) {
+		if (cli_parse_uint(flags[i], arg, &n, &err) < 0)
+			return cli_fail(&err);
+		o->health_retries = n;
+		return 0;
+	}
+	if (health_parse_duration(flags[i], arg, targets[i], &err) < 0)
+		return cli_fail(&err);
+	return 0;
 }
 
 static int parse_value(const char *command, int c, const char *arg,
@@ -328,6 +391,18 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_INIT:
 		o->init = true;
 		return 0;
+	case OPT_HEALTH_CMD:
+		o->health_cmd = arg;
+		return 0;
+	case OPT_NO_HEALTHCHECK:
+		o->no_healthcheck = true;
+		return 0;
+	case OPT_HEALTH_INTERVAL:
+	case OPT_HEALTH_TIMEOUT:
+	case OPT_HEALTH_RETRIES:
+	case OPT_HEALTH_START_PERIOD:
+	case OPT_HEALTH_START_INTERVAL:
+		return parse_health(c, arg, a);
 	case 'm':
 	case OPT_CPUS:
 	case OPT_PIDS_LIMIT:

@@ -26,7 +26,7 @@ run_child(char **argv, const sigset_t *mask)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-/* Reap every child that exited; true once child did. */
+/* Reap every child that exited. Returns 1 once child is among them. */
 static int reap(pid_t child, int *ret_status)
 {
 	int status, done = 0;

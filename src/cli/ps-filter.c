@@ -9,11 +9,18 @@
 #include "util/xalloc.h"
 
 static const char *const filter_keys[] = {
-	"id", "name", "status", "exited", "ancestor", "label",
+	"id",	    "name",  "status", "exited",
+	"ancestor", "label", "health", "restart",
 };
 
 static const char *const statuses[] = {"created", "running", "paused",
 				       "restarting", "exited"};
+
+static const char *const healths[] = {"starting", "healthy", "unhealthy",
+				      "none"};
+
+static const char *const restarts[] = {"no", "on-failure", "always",
+				       "unless-stopped"};
 
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
@@ -36,6 +43,18 @@ static int check_value(const char *key, const char *value,
 				       "invalid filter 'status=%s': use "
 				       "created, running, paused, "
 				       "restarting or exited",
+				       value);
+
+	if (strcmp(key, "health") == 0 && !IN_LIST(value, healths))
+		return berth_error_set(err, 0,
+				       "invalid filter 'health=%s': use "
+				       "starting, healthy, unhealthy or none",
+				       value);
+
+	if (strcmp(key, "restart") == 0 && !IN_LIST(value, restarts))
+		return berth_error_set(err, 0,
+				       "invalid filter 'restart=%s': use no, "
+				       "on-failure, always or unless-stopped",
 				       value);
 
 	if (strcmp(key, "exited") == 0 &&
@@ -72,7 +91,8 @@ int ps_filter_check(const char *filter, struct berth_error **err)
 	if (!IN_LIST(key, filter_keys))
 		return berth_error_set(err, 0,
 				       "invalid filter '%s': use id, name, "
-				       "status, exited, ancestor or label",
+				       "status, exited, ancestor, label, "
+				       "health or restart",
 				       key);
 	return check_value(key, eq + 1, err);
 }
@@ -144,6 +164,30 @@ static bool label_matches(const json_t *c, const char *filter)
 	return eq == NULL || strcmp(json_string_value(value), eq + 1) == 0;
 }
 
+/* "none": no health check, or not running (no State.Health). */
+static bool health_matches(const json_t *c, const char *value)
+{
+	const json_t *health =
+		json_object_get(json_object_get(c, "State"), "Health");
+	const char *status =
+		json_string_value(json_object_get(health, "Status"));
+
+	if (status == NULL)
+		return strcmp(value, "none") == 0;
+	return strcmp(status, value) == 0;
+}
+
+static bool restart_matches(const json_t *c, const char *value)
+{
+	const json_t *policy = json_object_get(json_object_get(c, "HostConfig"),
+					       "RestartPolicy");
+	const char *name = json_string_value(json_object_get(policy, "Name"));
+
+	if (name == NULL || name[0] == '\0')
+		name = "no";
+	return strcmp(name, value) == 0;
+}
+
 static bool value_matches(const char *key, const char *value, const json_t *c)
 {
 	const char *id = json_string_value(json_object_get(c, "Id"));
@@ -159,6 +203,10 @@ static bool value_matches(const char *key, const char *value, const json_t *c)
 		return ancestor_matches(c, value);
 	if (strcmp(key, "label") == 0)
 		return label_matches(c, value);
+	if (strcmp(key, "health") == 0)
+		return health_matches(c, value);
+	if (strcmp(key, "restart") == 0)
+		return restart_matches(c, value);
 
 	/* exited */
 	return status != NULL && strcmp(status, "exited") == 0 &&

@@ -13,7 +13,8 @@
  * regular expression found anywhere in the name. status is created,
  * running or exited, and exited an exit code. ancestor is the image as
  * given at create, or a prefix of its id. label is K, a label that is
- * set, or K=V. Filters with the same key
+ * set, or K=V. health is starting, healthy, unhealthy or none, and
+ * restart the restart policy's name. Filters with the same key
  * match when any of them does, and a container must match every key.
  */
 int ps_filter_check(const char *filter, struct berth_error **err);

@@ -12,6 +12,7 @@
 #include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/events.h"
 #include "engine/overlay.h"
 #include "engine/restart-policy.h"
 #include "runtime/runtime.h"
@@ -33,7 +34,10 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 	if (state.status != CONTAINER_STATUS_RUNNING)
 		return container_not_running(engine, id, err);
 
-	return runtime_kill(engine->state_root, id, signal, false, err);
+	if (runtime_kill(engine->state_root, id, signal, false, err) < 0)
+		return -1;
+	events_container(engine, "kill", id, -1);
+	return 0;
 }
 
 /*
@@ -124,13 +128,20 @@ int engine_container_stop(struct engine *engine, const char *id, int signal,
 		int ms = timeout > INT_MAX / 1000 ? -1 : (int)timeout * 1000;
 
 		r = container_state_wait_monitor(&state, ms, err);
-		if (r != 0)
-			return r < 0 ? -1 : 0;
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			events_container(engine, "stop", id, -1);
+			return 0;
+		}
 	}
 
 	(void)runtime_kill(engine->state_root, id, SIGKILL, true, NULL);
 	r = container_state_wait_monitor(&state, -1, err);
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	events_container(engine, "stop", id, -1);
+	return 0;
 }
 
 /* How often wait checks the monitor, in milliseconds. */
@@ -265,5 +276,7 @@ int engine_container_remove(struct engine *engine, const char *id, bool force,
 	    container_lock(engine, id, &container, err) < 0)
 		return -1;
 
+	/* The event names the container, so it is sent before removal. */
+	events_container(engine, "destroy", id, -1);
 	return remove_locked(engine, id, force, err);
 }

@@ -20,6 +20,8 @@
 #include "engine/container-network.h"
 #include "engine/container-store.h"
 #include "engine/env.h"
+#include "engine/events.h"
+#include "engine/health.h"
 #include "engine/overlay.h"
 #include "engine/restart-policy.h"
 #include "engine/user.h"
@@ -497,10 +499,21 @@ static int write_bundle(struct container_config *c, const char *dir,
 	return container_config_save(dir, c, err);
 }
 
+static int write_health(const char *dir, const json_t *health,
+			struct berth_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (health == NULL)
+		return 0;
+	path = fs_path_join(dir, "healthcheck.json");
+	return json_write_file_atomic(path, health, err);
+}
+
 /* Under the store lock: name, directories, bundle, container.json. */
 static int create_locked(struct engine *engine, struct container_config *c,
 			 const struct engine_create_options *opts,
-			 struct berth_error **err)
+			 const json_t *health, struct berth_error **err)
 {
 	_cleanup_free_ char *dir = container_dir(engine, c->id);
 
@@ -509,6 +522,7 @@ static int create_locked(struct engine *engine, struct container_config *c,
 		return -1;
 
 	if (make_dirs(dir, err) < 0 || write_bundle(c, dir, err) < 0 ||
+	    write_health(dir, health, err) < 0 ||
 	    container_network_attach(engine, c, opts, dir, err) < 0) {
 		(void)overlay_unmount(dir, NULL);
 		(void)fs_rm_rf(dir, NULL);
@@ -524,6 +538,7 @@ int engine_container_create(struct engine *engine,
 {
 	_cleanup_container_config_ struct container_config *c = NULL;
 	_cleanup_lock_ int lock = -1;
+	_cleanup_json_ json_t *health = NULL;
 	struct image_info *image = NULL;
 	int r;
 
@@ -537,6 +552,12 @@ int engine_container_create(struct engine *engine,
 	r = container_id_generate(&c->id, err);
 	if (r == 0)
 		r = fill_config(c, opts, image, err);
+	if (r == 0)
+		r = health_config_build(
+			json_object_get(
+				json_object_get(image->config, "config"),
+				"Healthcheck"),
+			opts, &health, err);
 	if (r == 0 && opts->init)
 		r = container_init_path(engine, &c->init_path, err);
 	image_info_free(image);
@@ -544,9 +565,10 @@ int engine_container_create(struct engine *engine,
 		return -1;
 
 	if (container_store_lock(engine, &lock, err) < 0 ||
-	    create_locked(engine, c, opts, err) < 0)
+	    create_locked(engine, c, opts, health, err) < 0)
 		return -1;
 
+	events_container(engine, "create", c->id, -1);
 	*ret_id = xstrdup(c->id);
 	return 0;
 }

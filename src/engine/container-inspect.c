@@ -7,6 +7,7 @@
 #include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/health.h"
 #include "engine/restart-policy.h"
 #include "engine/volume.h"
 #include "util/cleanup.h"
@@ -238,6 +239,31 @@ static json_t *build(const struct container_config *c,
 	return j;
 }
 
+/*
+ * Config.Healthcheck, and State.Health while the container runs: the
+ * watcher's record, or "starting" before its first write.
+ */
+static void add_health(struct engine *engine, const char *id,
+		       const struct container_state *s, const char *dir,
+		       json_t *j)
+{
+	json_t *hc = NULL, *health;
+
+	if (health_config_load(dir, &hc, NULL) < 0 || hc == NULL)
+		return;
+	json_object_set_new(json_object_get(j, "Config"), "Healthcheck", hc);
+	if (s->status != CONTAINER_STATUS_RUNNING)
+		return;
+
+	health = health_state_load(engine, id);
+	if (!json_is_object(health)) {
+		json_decref(health);
+		health = json_pack("{s:s,s:i,s:[]}", "Status", "starting",
+				   "FailingStreak", 0, "Log");
+	}
+	json_object_set_new(json_object_get(j, "State"), "Health", health);
+}
+
 int engine_container_inspect(struct engine *engine, const char *id,
 			     json_t **ret, struct berth_error **err)
 {
@@ -253,6 +279,7 @@ int engine_container_inspect(struct engine *engine, const char *id,
 		     s.status == CONTAINER_STATUS_RUNNING && !s.restarting &&
 			     engine_container_paused(engine, id),
 		     dir);
+	add_health(engine, id, &s, dir, *ret);
 	json_object_set_new(*ret, "NetworkSettings",
 			    container_network_inspect_json(dir));
 	json_object_set(

@@ -4,6 +4,7 @@
 
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/events.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/lock.h"
@@ -42,5 +43,8 @@ int engine_container_pause(struct engine *engine, const char *id, bool paused,
 						"paused",
 				       id);
 
-	return runtime_pause(engine->state_root, id, paused, err);
+	if (runtime_pause(engine->state_root, id, paused, err) < 0)
+		return -1;
+	events_container(engine, paused ? "pause" : "unpause", id, -1);
+	return 0;
 }

@@ -16,7 +16,7 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-/* Tries before giving up on an ephemeral port other containers hold. */
+/* Kernel-chosen ports to try before failing, when containers use them. */
 #define EPHEMERAL_TRIES 64
 
 struct binding_list {

@@ -23,7 +23,7 @@
 /*
  * Turn --publish, and with --publish-all the image's ExposedPorts and
  * --expose, into bindings: choose ephemeral host ports and check that
- * neither another container nor a host socket holds a host port.
+ * neither another container nor a host socket uses a host port.
  * Returns the "ports" array, empty without --publish or --publish-all.
  */
 int container_ports_resolve(struct engine *engine,

@@ -5,6 +5,7 @@
 
 #include "engine/container-config.h"
 #include "engine/container-store.h"
+#include "engine/events.h"
 #include "util/cleanup.h"
 #include "util/lock.h"
 #include "util/xalloc.h"
@@ -39,5 +40,8 @@ int engine_container_rename(struct engine *engine, const char *id,
 
 	free(c->name);
 	c->name = xstrdup(name);
-	return container_config_save(dir, c, err);
+	if (container_config_save(dir, c, err) < 0)
+		return -1;
+	events_container(engine, "rename", id, -1);
+	return 0;
 }

@@ -128,14 +128,60 @@ static int spawn_monitor(struct engine *engine, const char *id,
 	return read_report(report_r, err);
 }
 
+/* How long a start waits for the last run's monitor to clean up. */
+#define MONITOR_FINISH_TIMEOUT_MS 10000
+#define MONITOR_FINISH_POLL_MS 20
+
+/*
+ * Take the container's lock and read its state once the monitor of
+ * the last run is gone. That monitor records the exit before it
+ * deletes the runtime state, unmounts the overlay and removes the run
+ * directory, so a start in between would lose its new run to that
+ * clean-up. A monitor that restarts the container instead makes it
+ * running again, which also ends the wait.
+ */
+static int lock_after_last_run(struct engine *engine, const char *id, int *lock,
+			       struct container_state *state,
+			       struct berth_error **err)
+{
+	int waited = 0;
+
+	for (;;) {
+		int r;
+
+		if (container_lock(engine, id, lock, err) < 0 ||
+		    container_state_get(engine, id, state, err) < 0)
+			return -1;
+		if (state->status == CONTAINER_STATUS_RUNNING ||
+		    state->monitor_pid <= 0)
+			return 0;
+
+		r = container_state_wait_monitor(state, 0, err);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+
+		/* The monitor needs the lock to restart the container. */
+		lock_release(lock);
+		if (waited >= MONITOR_FINISH_TIMEOUT_MS)
+			return berth_error_set(err, EBUSY,
+					       "the last run of container "
+					       "'%.12s' is still being cleaned "
+					       "up: try again",
+					       id);
+		if (container_state_wait_monitor(state, MONITOR_FINISH_POLL_MS,
+						 err) < 0)
+			return -1;
+		waited += MONITOR_FINISH_POLL_MS;
+	}
+}
+
 int engine_container_start(struct engine *engine, const char *id,
 			   struct berth_error **err)
 {
 	_cleanup_lock_ int lock = -1;
 	struct container_state state;
 
-	if (container_lock(engine, id, &lock, err) < 0 ||
-	    container_state_get(engine, id, &state, err) < 0)
+	if (lock_after_last_run(engine, id, &lock, &state, err) < 0)
 		return -1;
 
 	/* Starting a running container changes nothing, as in Docker. */
@@ -151,10 +197,7 @@ int engine_container_run_attached(struct engine *engine, const char *id,
 	struct container_state state;
 	int lock = -1;
 
-	if (container_lock(engine, id, &lock, err) < 0)
-		return -1;
-
-	if (container_state_get(engine, id, &state, err) < 0) {
+	if (lock_after_last_run(engine, id, &lock, &state, err) < 0) {
 		lock_release(&lock);
 		return -1;
 	}

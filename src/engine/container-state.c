@@ -151,6 +151,14 @@ static bool read_exit(const char *dir, struct container_state *s,
 	return true;
 }
 
+/* The first start opens the log; a created container has none. */
+static bool ran_before(const char *dir)
+{
+	_cleanup_free_ char *log = fs_path_join(dir, "ctr.log");
+
+	return access(log, F_OK) == 0;
+}
+
 int container_state_get(const struct engine *engine, const char *id,
 			struct container_state *ret, struct berth_error **err)
 {
@@ -185,6 +193,10 @@ int container_state_get(const struct engine *engine, const char *id,
 		s.status = CONTAINER_STATUS_EXITED;
 		snprintf(s.started_at, sizeof(s.started_at), "%s",
 			 exit_started);
+	} else if (ran_before(dir)) {
+		/* A reboot took monitor.json and the first run with it. */
+		s.status = CONTAINER_STATUS_EXITED;
+		s.exit_code = EXIT_CODE_LOST;
 	}
 	*ret = s;
 	return 0;

@@ -34,7 +34,7 @@ struct container_state {
 	pid_t pid;		       /* the init, 0 unless running */
 	unsigned long long start_time; /* the init's, in /proc ticks */
 	bool orphaned;		       /* running, but its monitor was killed */
-	bool restarting; /* running: its monitor waits to start it again */
+	bool restarting;	       /* running, the monitor is in back-off */
 	char started_at[40];	       /* RFC 3339, "" = never started */
 	char finished_at[40];	       /* "" = not finished */
 	int exit_code;

@@ -86,6 +86,14 @@ struct engine_create_options {
 	int64_t stop_timeout;	 /* seconds, -1 = 10 */
 	const char *restart;	 /* --restart, NULL = "no" */
 	bool init;		 /* --init: berth-init as process 1 */
+	/* Health check (engine/health.h); NULL and 0 keep the image's. */
+	const char *health_cmd; /* run with /bin/sh -c */
+	int64_t health_interval_ns;
+	int64_t health_timeout_ns;
+	int64_t health_start_period_ns;
+	int64_t health_start_interval_ns;
+	int64_t health_retries;
+	bool no_healthcheck;
 };
 
 void engine_create_options_init(struct engine_create_options *opts);
@@ -113,6 +121,14 @@ int engine_container_lookup(struct engine *engine, const char *ref,
  */
 int engine_container_start(struct engine *engine, const char *id,
 			   struct berth_error **err);
+
+/*
+ * Whether "berth start --all" is to start the container, as after a
+ * reboot: it does not run and its restart policy asks for a start
+ * (restart_policy_wants_boot() in engine/restart-policy.h).
+ */
+int engine_container_boot_wanted(struct engine *engine, const char *id,
+				 bool *ret, struct berth_error **err);
 
 /*
  * Run the container in the foreground: this process is its monitor,

@@ -19,7 +19,9 @@
 #include "engine/container-network.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/events.h"
 #include "engine/exit-record.h"
+#include "engine/health.h"
 #include "engine/overlay.h"
 #include "engine/relay.h"
 #include "engine/restart-policy.h"
@@ -150,8 +152,12 @@ static int start_steps(struct monitor *m, struct berth_error **err)
 		return -1;
 
 	exit_record_now(m->started_at, sizeof(m->started_at));
-	return container_state_write_monitor(m->run_dir, m->pid, m->started_at,
-					     err);
+	if (container_state_write_monitor(m->run_dir, m->pid, m->started_at,
+					  err) < 0)
+		return -1;
+	events_container(m->engine, "start", m->id, -1);
+	health_spawn_watcher(m->engine, m->id);
+	return 0;
 }
 
 static void send_report(struct monitor *m, const struct berth_error *e)
@@ -197,6 +203,7 @@ static void remove_container(struct monitor *m)
 	if (container_store_lock(m->engine, &lock, &e) < 0)
 		return;
 	(void)container_network_release(m->engine, m->id, m->dir, NULL);
+	events_container(m->engine, "destroy", m->id, -1);
 	/* Docker's --rm removes the anonymous volumes as well. */
 	if (fs_rm_rf(m->dir, NULL) == 0)
 		(void)volume_remove_anonymous_locked(m->engine, m->config,
@@ -238,6 +245,7 @@ static int supervise(struct monitor *m, int *ret_exit_code,
 	exit_record_now(finished_at, sizeof(finished_at));
 	(void)exit_record_write(m->dir, code, m->started_at, finished_at,
 				exit_record_oom_killed(cgroup));
+	events_container(m->engine, "die", m->id, code);
 	*ret_exit_code = code;
 	return 0;
 }
@@ -294,6 +302,15 @@ static void exec_small_monitor(struct monitor *m)
 
 static void clear_monitor(struct monitor *m);
 static void close_stdio(struct monitor *m);
+
+/* berth-monitor links no JSON library, so the die event is sent here. */
+static void record_die(struct monitor *m)
+{
+	struct container_state state;
+
+	if (container_state_get(m->engine, m->id, &state, NULL) == 0)
+		events_container(m->engine, "die", m->id, state.exit_code);
+}
 
 /* Seconds between two times of exit_record_now(), 0 when unreadable. */
 static int64_t seconds_between(const char *from, const char *to)
@@ -444,6 +461,7 @@ int monitor_finish(struct engine *engine, const char *id,
 	sigprocmask(SIG_SETMASK, NULL, &m.old_mask);
 	r = container_config_load(m.dir, &m.config, err);
 	m.keep_run_dir = r == 0 && m.config->restart != NULL;
+	record_die(&m);
 	cleanup(&m);
 	if (r == 0)
 		restart_loop(&m);

@@ -140,6 +140,22 @@ bool restart_policy_wants(const struct restart_policy *policy,
 	return false;
 }
 
+bool restart_policy_wants_boot(const struct restart_policy *policy,
+			       const struct restart_state *state, int exit_code)
+{
+	switch (policy->mode) {
+	case RESTART_NO:
+		return false;
+	case RESTART_ALWAYS:
+		return true;
+	case RESTART_UNLESS_STOPPED:
+		return !state->manually_stopped;
+	case RESTART_ON_FAILURE:
+		return !state->manually_stopped && exit_code != 0;
+	}
+	return false;
+}
+
 int64_t restart_next_delay(int64_t last_delay_ms, int64_t ran_seconds)
 {
 	if (last_delay_ms <= 0 || ran_seconds >= RESTART_RESET_AFTER_S)

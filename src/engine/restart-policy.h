@@ -56,7 +56,7 @@ struct restart_state {
 #define RESTART_DELAY_MAX_MS 60000
 #define RESTART_RESET_AFTER_S 10
 
-/* Read DIR/restart.json; a missing or unreadable file reads as zeros. */
+/* Read DIR/restart.json. A missing or unreadable file reads as zeros. */
 void restart_state_load(const char *dir, struct restart_state *ret);
 int restart_state_save(const char *dir, const struct restart_state *state,
 		       struct berth_error **err);
@@ -64,6 +64,16 @@ int restart_state_save(const char *dir, const struct restart_state *state,
 /* Whether a run that ended with exit_code is to be restarted. */
 bool restart_policy_wants(const struct restart_policy *policy,
 			  const struct restart_state *state, int exit_code);
+
+/*
+ * Whether "berth start --all" starts a stopped container again, as
+ * Docker does when its daemon starts: always in every case,
+ * unless-stopped unless the user stopped it, on-failure unless the user
+ * stopped it and only after a failed (or lost) run.
+ */
+bool restart_policy_wants_boot(const struct restart_policy *policy,
+			       const struct restart_state *state,
+			       int exit_code);
 
 /*
  * The back-off before the next start: 100 ms, doubled after each quick

@@ -4,8 +4,8 @@
 
 /*
  * The values of -p/--publish, [IP:][HOSTPORT:]CONTAINERPORT[/PROTO],
- * and of --expose, PORT[/PROTO]. Each port may be a range FIRST-LAST;
- * a host range must be as long as its container range. IPv6 host
+ * and of --expose, PORT[/PROTO]. Each port may be a range FIRST-LAST,
+ * and a host range must be as long as its container range. IPv6 host
  * addresses are not supported.
  */
 
@@ -39,7 +39,7 @@ int net_port_expose_parse(const char *text, struct net_port_spec *ret,
 /* "tcp" or "udp". */
 const char *net_proto_name(enum net_proto proto);
 
-/* Parse "tcp" or "udp"; return -1 for anything else. */
+/* Parse "tcp" or "udp". Returns -1 for anything else. */
 int net_proto_parse(const char *name, enum net_proto *ret);
 
 #endif

@@ -249,7 +249,7 @@ static int add_dnat(const char *comment, uint32_t container_ip,
 	return iptables_must(rule, err);
 }
 
-/* Give connections from 127.0.0.0/8 a source the container can answer. */
+/* Give connections from 127.0.0.0/8 a source the container can reply to. */
 static int add_masquerade(const char *comment, const char *bridge,
 			  uint32_t container_ip,
 			  const struct net_port_binding *b,

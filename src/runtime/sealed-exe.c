@@ -4,12 +4,14 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define SEAL_TRIES 100
 
 extern char **environ;
 
@@ -47,8 +49,18 @@ static int copy_to_memfd(int exe, int *ret_fd, struct berth_error **err)
 		done += n;
 	}
 
-	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
-		return berth_error_set(err, errno, "seal the memfd");
+	/*
+	 * F_SEAL_WRITE fails with EBUSY while the kernel may still hold a
+	 * transient reference to a page that the copy wrote; that
+	 * clears within milliseconds.
+	 */
+	for (int tries = 0;; tries++) {
+		if (fcntl(mfd, F_ADD_SEALS, SEALS) == 0)
+			break;
+		if (errno != EBUSY || tries == SEAL_TRIES)
+			return berth_error_set(err, errno, "seal the memfd");
+		(void)nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
 
 	*ret_fd = TAKE_FD(mfd);
 	return 0;

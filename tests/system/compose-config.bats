@@ -218,8 +218,8 @@ config_json() {
 
 @test "compose commands not implemented yet exit 125" {
 	printf 'services:\n  a: {image: x}\n' >compose.yaml
-	run -125 "$BERTH" compose up
-	[[ "$output" == *"compose up: not implemented yet"* ]]
+	run -125 "$BERTH" compose pause
+	[[ "$output" == *"compose pause: not implemented yet"* ]]
 	run -125 "$BERTH" compose frobnicate
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]
 }

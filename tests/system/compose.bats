@@ -4,6 +4,7 @@
 # containers of the test's own network.
 
 load helpers
+load lib/registry
 
 setup() {
 	berth_container_setup
@@ -18,6 +19,7 @@ teardown() {
 	local left=""
 
 	cd "$PROJ" && "$BERTH" compose -p ctest down -v >/dev/null 2>&1
+	registry_stop_all
 	berth_container_teardown || left+="containers "
 	[ -z "$("$BERTH" network ls -q 2>/dev/null)" ] || left+="networks "
 	[ -z "$("$BERTH" volume ls -q 2>/dev/null)" ] || left+="volumes "
@@ -41,6 +43,7 @@ services:
     environment:
       PAGE: ${PAGE:-served-from-volume}
     command: ["sh", "-c", "echo $$PAGE >/www/index.html && exec httpd -f -p 8080 -h /www"]
+    stop_grace_period: 1s
     volumes:
       - site:/www
   client:
@@ -161,15 +164,41 @@ EOF
 }
 
 @test "compose up names the service whose image is missing" {
+	# Nothing listens on port 1, so the pull fails at once.
 	cat >compose.yaml <<'EOF'
 services:
   ghost:
-    image: berth-test-missing:1
+    image: 127.0.0.1:1/berth-test-missing:1
 EOF
 	run bc up -d
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"service 'ghost'"*"berth-test-missing:1"* ]]
+	[[ "$output" == *"service 'ghost': pull '127.0.0.1:1/berth-test-missing:1'"* ]]
 	[ -z "$("$BERTH" ps -aq)" ]
+}
+
+@test "compose pull, and up pulls a missing image" {
+	registry_start plain
+	registry_seed busybox:latest app:v1
+	cat >compose.yaml <<EOF
+services:
+  a:
+    image: $REGISTRY_HOST/app:v1
+    command: ["echo", "pulled image ran"]
+EOF
+	run bc pull
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Pulling a ($REGISTRY_HOST/app:v1)"* ]]
+	run "$BERTH" image inspect "$REGISTRY_HOST/app:v1"
+	[ "$status" -eq 0 ]
+
+	"$BERTH" rmi "$REGISTRY_HOST/app:v1" >/dev/null
+	run bc up
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Pulling a"* ]]
+	[[ "$output" == *"a | pulled image ran"* ]]
+
+	bc down >/dev/null
+	"$BERTH" rmi "$REGISTRY_HOST/app:v1" >/dev/null
 }
 
 @test "compose stop, start, restart and run --rm" {
@@ -206,7 +235,8 @@ services:
     image: busybox
     command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; echo looping; while true; do sleep 0.1; done"]
 EOF
-	bc up >"$BATS_TEST_TMPDIR/up.out" 2>&1 &
+	# Not through bc: $! must be berth itself, not a subshell.
+	"$BERTH" compose -p ctest up >"$BATS_TEST_TMPDIR/up.out" 2>&1 &
 	pid=$!
 	for i in $(seq 1 100); do
 		grep -q "loop | looping" "$BATS_TEST_TMPDIR/up.out" && break
@@ -220,6 +250,29 @@ EOF
 	[[ "$output" == *"ctest-loop-1"*"exited (0)"* ]]
 }
 
+@test "compose up builds a service image and rebuilds it with --build" {
+	printf 'FROM busybox\nRUN echo built-one >/built\nCMD ["cat", "/built"]\n' \
+		>Containerfile
+	printf 'services:\n  b:\n    build: .\n' >compose.yaml
+
+	run bc up
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"b | built-one"* ]]
+	run "$BERTH" image inspect ctest-b
+	[ "$status" -eq 0 ]
+	first=$(service_id b)
+
+	sed -i 's/built-one/built-two/' Containerfile
+	run bc up --build
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctest-b-1  Recreated"* ]]
+	[[ "$output" == *"b | built-two"* ]]
+	[ "$(service_id b)" != "$first" ]
+
+	bc down >/dev/null
+	"$BERTH" rmi ctest-b >/dev/null
+}
+
 @test "compose sub-commands reject an unknown service" {
 	write_web_project
 	run bc logs nosuch
@@ -228,4 +281,60 @@ EOF
 	run bc up -d nosuch
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"no such service: 'nosuch'"* ]]
+}
+
+@test "compose waits for a healthy dependency and publishes ports" {
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >compose.yaml <<EOF2
+services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 600"]
+    stop_grace_period: 1s
+    healthcheck:
+      test: ["CMD", "test", "-e", "/tmp/ready"]
+      interval: 200ms
+      retries: 50
+  web:
+    image: busybox
+    depends_on:
+      db:
+        condition: service_healthy
+    command: ["sh", "-c", "echo hello >/tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
+    stop_grace_period: 1s
+    restart: unless-stopped
+    ports:
+      - "127.0.0.1:$port:8080"
+EOF2
+	run bc up -d
+	[ "$status" -eq 0 ]
+	[ "$("$BERTH" inspect -f '{{.State.Health.Status}}' ctest-db-1)" = healthy ]
+	[ "$("$BERTH" inspect -f '{{.HostConfig.RestartPolicy.Name}}' ctest-web-1)" = unless-stopped ]
+
+	for _ in $(seq 1 50); do
+		curl -fsS "http://127.0.0.1:$port/index.html" >/dev/null && break
+		sleep 0.1
+	done
+	run curl -fsS "http://127.0.0.1:$port/index.html"
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+}
+
+@test "compose fails when a dependency has no health check" {
+	cat >compose.yaml <<'EOF2'
+services:
+  db:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_grace_period: 1s
+  web:
+    image: busybox
+    command: ["true"]
+    depends_on:
+      db:
+        condition: service_healthy
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"dependency 'db' did not become healthy"* ]]
 }

@@ -391,3 +391,18 @@ kill_monitor() {
 	pid=$(berth_inspect_field "$id" .State.Pid)
 	[ -d "/proc/$pid" ]
 }
+
+@test "start right after the exit runs the container again" {
+	# The last run's monitor may still be cleaning up; start waits
+	# for it instead of losing the new run to that clean-up.
+	for i in 1 2 3 4 5; do
+		"$BERTH" run -d --name "quick$i" busybox echo ran
+		"$BERTH" start "quick$i"
+		run "$BERTH" wait "quick$i"
+		[ "$status" -eq 0 ]
+		[ "$output" = 0 ]
+		run "$BERTH" logs "quick$i"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(printf 'ran\nran')" ]
+	done
+}

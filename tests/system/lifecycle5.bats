@@ -66,14 +66,15 @@ wait_field() {
 }
 
 @test "always restarts after exit 0 with a doubling back-off" {
-	"$BERTH" run -d --name loop --restart always busybox \
-		sh -c 'date +%s.%N; exit 0'
+	id=$("$BERTH" run -d --name loop --restart always busybox echo ran)
 	wait_field loop .RestartCount 4
-	# Back-offs of 100, 200, 400 ms: the runs spread over 0.7 s or more.
+	# Back-offs of 100, 200 and 400 ms: the log's first and fourth
+	# lines (CRI timestamps in ns) are 0.7 s or more apart.
 	sleep 0.3
-	times=$("$BERTH" logs loop | head -n 4)
-	first=$(echo "$times" | head -n 1)
-	fourth=$(echo "$times" | sed -n 4p)
+	log="$BERTH_ROOT/containers/$id/ctr.log"
+	first=$(date -d "$(sed -n 1p "$log" | cut -d' ' -f1)" +%s.%N)
+	fourth=$(date -d "$(sed -n 4p "$log" | cut -d' ' -f1)" +%s.%N)
+	echo "first $first fourth $fourth"
 	awk -v a="$first" -v b="$fourth" 'BEGIN { exit !(b - a >= 0.65) }'
 	"$BERTH" stop -t 1 loop
 	[ "$(berth_inspect_field loop .State.Status)" = exited ]
@@ -324,10 +325,59 @@ wait_field() {
 
 	"$BERTH" run --init --name code busybox sh -c 'exit 3' || status=$?
 	[ "${status:-0}" -eq 3 ]
-	run "$BERTH" run --init --rm busybox nosuchcommand
+	run -127 "$BERTH" run --init --rm busybox nosuchcommand
 	[ "$status" -eq 127 ]
 	[[ "$output" == *"nosuchcommand"* ]]
 	# Without --init, sh as process 1 ignores SIGTERM it did not trap.
 	run "$BERTH" run --rm busybox cat /proc/1/cmdline
 	[[ "$output" != *berth-init* ]]
+}
+
+@test "events lists what happened to containers" {
+	since=$(date +%s)
+	id=$("$BERTH" run -d --name ev busybox sh -c 'exit 5')
+	"$BERTH" wait ev
+	"$BERTH" rename ev ev2
+	"$BERTH" rm ev2
+	until=$(($(date +%s) + 1))
+	run "$BERTH" events --since "$since" --until "$until" --format json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .Action | tr '\n' ' ')" = \
+		"create start die rename destroy " ]
+	[ "$(echo "$output" | jq -r 'select(.Action == "die")
+		| .Actor.Attributes.exitCode')" = 5 ]
+	[ "$(echo "$output" | jq -r .Actor.ID | sort -u)" = "$id" ]
+
+	run "$BERTH" events --since 1m --until "$until" --filter event=die
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *"Z container die $id (exitCode=5, image=busybox, name=ev)" ]]
+	run "$BERTH" events --since 1m --until "$until" \
+		--filter container=ev2 --filter event=destroy
+	[ "${#lines[@]}" -eq 1 ]
+	run "$BERTH" events --until "$until" --filter container=nosuch
+	[ -z "$output" ]
+	run "$BERTH" events --filter color=red
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid filter 'color=red'"* ]]
+	run "$BERTH" events --since yesterday
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid time 'yesterday'"* ]]
+}
+
+@test "events streams new events, the monitor's restarts too" {
+	"$BERTH" events --format json --filter event=start \
+		--filter event=die >"$BATS_TEST_TMPDIR/ev" &
+	pid=$!
+	sleep 0.3
+	"$BERTH" run -d --name evr --restart on-failure:2 busybox false
+	# wait returns once the monitor, which sends "die", exited.
+	"$BERTH" wait evr
+	sleep 0.3
+	kill "$pid"
+	wait "$pid" || true
+	cat "$BATS_TEST_TMPDIR/ev"
+	[ "$(jq -r .Action "$BATS_TEST_TMPDIR/ev" | tr '\n' ' ')" = \
+		"start die start die start die " ]
 }

@@ -71,6 +71,26 @@ ports_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'
 }
 
+# Print the first of $1 consecutive TCP ports that no host socket uses,
+# below the kernel's ephemeral range so that no client takes one.
+ports_free_range() {
+	python3 -c 'import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(100):
+    base = random.randrange(20000, 30000)
+    try:
+        socks = []
+        for p in range(base, base + n):
+            s = socket.socket()
+            s.bind(("", p))
+            socks.append(s)
+        print(base)
+        sys.exit(0)
+    except OSError:
+        pass
+sys.exit(1)' "$1"
+}
+
 # Print an IPv4 address of the host other than loopback and berth's
 # bridges, or nothing.
 ports_host_address() {
@@ -87,13 +107,13 @@ ports_host_address() {
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[0]}" =~ ^80/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
 	[ "${lines[1]}" = "80/tcp -> 0.0.0.0:$port" ]
+	loopback=${lines[0]#80/tcp -> }
 
 	run "$BERTH" ps
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *STATUS*PORTS*NAMES ]]
 	[[ "${lines[1]}" == *"127.0.0.1:"*"->80/tcp, 0.0.0.0:$port->80/tcp"* ]]
 
-	loopback=${lines[0]#80/tcp -> }
 	run ports_fetch "$loopback"
 	[ "$status" -eq 0 ]
 	[ "$output" = "${id:0:12}" ]
@@ -127,7 +147,7 @@ ports_host_address() {
 }
 
 @test "ports range maps each port" {
-	first=$(ports_free_port)
+	first=$(ports_free_range 3)
 	last=$((first + 2))
 	id=$(ports_httpd -p "$first-$last:80-82")
 
@@ -257,4 +277,26 @@ time.sleep(60)' "$port" >"$BATS_TEST_TMPDIR/py.out" &
 	"$BERTH" start "$id"
 	[ -n "$(ports_rules "$id")" ]
 	"$BERTH" rm -f "$id"
+}
+
+@test "ports rules removed after killed monitor" {
+	id=$(ports_httpd -p 127.0.0.1::80)
+	[ -n "$(ports_rules "$id")" ]
+	monitor=$(jq .monitor_pid "$BERTH_RUNROOT/containers/$id/monitor.json")
+	kill -9 "$monitor"
+
+	"$BERTH" rm -f "$id" >/dev/null
+	[ -z "$(ports_rules "$id")" ]
+}
+
+@test "ports freed by rm for a new container" {
+	port=$(ports_free_port)
+	"$BERTH" create --name first --network pt-net -p "$port:80" busybox \
+		true >/dev/null
+	"$BERTH" rm first >/dev/null
+
+	id=$(ports_httpd -p "$port:80")
+	run ports_fetch "127.0.0.1:$port"
+	[ "$status" -eq 0 ]
+	[ "$output" = "${id:0:12}" ]
 }

@@ -82,6 +82,24 @@ static void wants(void **unused)
 	assert_false(restart_policy_wants(&always, &s, 1));
 }
 
+static void wants_boot(void **unused)
+{
+	struct restart_policy always = {RESTART_ALWAYS, 0};
+	struct restart_policy unless = {RESTART_UNLESS_STOPPED, 0};
+	struct restart_policy on = {RESTART_ON_FAILURE, 0};
+	struct restart_policy no = {RESTART_NO, 0};
+	struct restart_state s = {0};
+
+	assert_false(restart_policy_wants_boot(&no, &s, 255));
+	assert_true(restart_policy_wants_boot(&unless, &s, 0));
+	assert_false(restart_policy_wants_boot(&on, &s, 0));
+	assert_true(restart_policy_wants_boot(&on, &s, 255));
+	s.manually_stopped = true;
+	assert_true(restart_policy_wants_boot(&always, &s, 0));
+	assert_false(restart_policy_wants_boot(&unless, &s, 0));
+	assert_false(restart_policy_wants_boot(&on, &s, 255));
+}
+
 static void delays(void **unused)
 {
 	assert_int_equal(restart_next_delay(0, 0), 100);
@@ -118,6 +136,7 @@ int main(void)
 		cmocka_unit_test(parse_rejects),
 		cmocka_unit_test(check_conflicts_with_rm),
 		cmocka_unit_test(wants),
+		cmocka_unit_test(wants_boot),
 		cmocka_unit_test(delays),
 		cmocka_unit_test(state_round_trip),
 	};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#ifndef BERTH_ENGINE_COMPOSE_ENGINE_H
-#define BERTH_ENGINE_COMPOSE_ENGINE_H
+#ifndef BERTH_COMPOSE_ORCHESTRATE_H
+#define BERTH_COMPOSE_ORCHESTRATE_H
 
 /*
  * Running a Compose project (src/compose/compose.h) on the engine.
@@ -31,7 +31,8 @@ struct compose_container {
 	char *name;
 	char *service;
 	char *hash;
-	bool oneoff; /* made by "compose run" */
+	char *image_id; /* hex sha256 of the image config it was made from */
+	bool oneoff;	/* made by "compose run" */
 };
 
 /*
@@ -39,9 +40,8 @@ struct compose_container {
  * order of the store (oldest first).
  */
 int compose_containers_find(struct engine *engine, const char *project,
-			    const char *service,
-			    struct compose_container **ret, size_t *ret_n,
-			    struct berth_error **err);
+			    const char *service, struct compose_container **ret,
+			    size_t *ret_n, struct berth_error **err);
 void compose_containers_free(struct compose_container *c, size_t n);
 
 /* The sha256 hex of the service's canonical configuration. */
@@ -69,8 +69,11 @@ int compose_create_options(const struct compose_project *p,
 /* Free the vectors that compose_create_options() made in opts. */
 void compose_create_options_clear(struct engine_create_options *opts);
 
-/* Build the image of a service; supplied by the caller of up. */
-typedef int (*compose_build_fn)(void *data, const struct compose_project *p,
+/*
+ * Build (tag is the image to make) or pull (tag is the image to get) the
+ * image of a service; the caller of up supplies them.
+ */
+typedef int (*compose_image_fn)(void *data, const struct compose_project *p,
 				const struct compose_service *s,
 				const char *tag, struct berth_error **err);
 
@@ -78,8 +81,9 @@ struct compose_up_options {
 	char **services; /* NULL: all; else these and their dependencies */
 	bool build;	 /* build even when the image exists */
 	bool force_recreate;
-	compose_build_fn build_fn;
-	void *build_data;
+	compose_image_fn build_fn;
+	compose_image_fn pull_fn; /* NULL: a missing image is an error */
+	void *build_data;	  /* the data of build_fn and pull_fn */
 	FILE *progress; /* "Container NAME Started" lines, NULL = none */
 };
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "engine/compose-engine.h"
+#include "compose/orchestrate.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -51,21 +51,24 @@ static char *mount_flag(const struct compose_project *p,
 			const struct compose_mount *m)
 {
 	const struct compose_volume *v;
+	const char *source;
 	char *s;
 
 	switch (m->type) {
 	case COMPOSE_MOUNT_BIND:
-		xasprintf(&s, "type=bind,source=%s,target=%s%s%s%s",
-			  m->source, m->target,
-			  m->read_only ? ",readonly" : "",
+		xasprintf(&s, "type=bind,source=%s,target=%s%s%s%s", m->source,
+			  m->target, m->read_only ? ",readonly" : "",
 			  m->propagation ? ",bind-propagation=" : "",
 			  m->propagation ? m->propagation : "");
 		return s;
 	case COMPOSE_MOUNT_VOLUME:
-		v = m->source != NULL ? project_volume(p, m->source) : NULL;
+		/* A source of no declared volume is a volume name as it is. */
+		source = m->source;
+		v = source != NULL ? project_volume(p, source) : NULL;
+		if (v != NULL)
+			source = v->name;
 		xasprintf(&s, "type=volume%s%s,target=%s%s%s",
-			  m->source ? ",source=" : "",
-			  m->source ? (v != NULL ? v->name : m->source) : "",
+			  source ? ",source=" : "", source ? source : "",
 			  m->target, m->read_only ? ",readonly" : "",
 			  m->nocopy ? ",volume-nocopy" : "");
 		return s;
@@ -144,9 +147,8 @@ static void set_labels(const struct compose_project *p,
 	strv_push(&opts->labels, COMPOSE_LABEL_NUMBER "=1");
 	xasprintf(&label, COMPOSE_LABEL_HASH "=%s", hash);
 	strv_push_take(&opts->labels, label);
-	strv_push(&opts->labels,
-		  oneoff ? COMPOSE_LABEL_ONEOFF "=True"
-			 : COMPOSE_LABEL_ONEOFF "=False");
+	strv_push(&opts->labels, oneoff ? COMPOSE_LABEL_ONEOFF "=True" :
+					  COMPOSE_LABEL_ONEOFF "=False");
 	free(hash);
 }
 
@@ -196,23 +198,85 @@ static void set_hosts(const struct compose_service *s,
 	opts->dns = strv_copy(s->dns);
 }
 
-static void warn_unsupported(const struct compose_service *s,
-			     char ***warnings)
+/* Each port in -p syntax: "[IP:][PUBLISHED]:TARGET/PROTO". */
+static void set_ports(const struct compose_service *s,
+		      struct engine_create_options *opts)
 {
-	char *w;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		const struct compose_port *port = &s->ports[i];
+		char *flag;
 
-	/* TODO: publish ports and apply restart policies in the engine. */
-	if (s->n_ports > 0) {
-		xasprintf(&w, "service '%s': ports are not published yet",
-			  s->name);
-		strv_push_take(warnings, w);
+		xasprintf(&flag, "%s%s%s:%u/%s",
+			  port->host_ip != NULL ? port->host_ip : "",
+			  port->host_ip != NULL ? ":" : "",
+			  port->published != NULL ? port->published : "",
+			  port->target,
+			  port->protocol != NULL ? port->protocol : "tcp");
+		strv_push_take(&opts->publish, flag);
 	}
-	if (s->restart != NULL && strcmp(s->restart, "no") != 0) {
-		xasprintf(&w,
-			  "service '%s': restart '%s' is not applied yet",
-			  s->name, s->restart);
-		strv_push_take(warnings, w);
+}
+
+/* Append word to a shell command line, quoted for /bin/sh. */
+static void shell_append_quoted(char **line, const char *word)
+{
+	size_t len = strlen(*line);
+	char *out = xmalloc(len + 4 * strlen(word) + 4);
+	char *o = out + len;
+
+	memcpy(out, *line, len);
+	if (len > 0)
+		*o++ = ' ';
+	*o++ = '\'';
+	for (const char *w = word; *w != '\0'; w++) {
+		if (*w == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *w;
+		}
 	}
+	*o++ = '\'';
+	*o = '\0';
+	free(*line);
+	*line = out;
+}
+
+/*
+ * The engine runs a check with /bin/sh -c, so the exec form ["CMD",
+ * ...] becomes a quoted command line.
+ */
+static void set_healthcheck(const struct compose_service *s,
+			    struct engine_create_options *opts, char ***owned)
+{
+	const struct compose_healthcheck *h = &s->healthcheck;
+
+	if (!h->set)
+		return;
+	if (h->disable || (h->test != NULL && h->test[0] != NULL &&
+			   strcmp(h->test[0], "NONE") == 0)) {
+		opts->no_healthcheck = true;
+		return;
+	}
+
+	if (h->test != NULL && h->test[0] != NULL && h->test[1] != NULL) {
+		if (strcmp(h->test[0], "CMD-SHELL") == 0) {
+			opts->health_cmd = h->test[1];
+		} else {
+			char *line = xstrdup("");
+
+			for (size_t i = 1; h->test[i] != NULL; i++)
+				shell_append_quoted(&line, h->test[i]);
+			opts->health_cmd = own(owned, line);
+		}
+	}
+	if (h->interval > 0)
+		opts->health_interval_ns = h->interval;
+	if (h->timeout > 0)
+		opts->health_timeout_ns = h->timeout;
+	if (h->start_period > 0)
+		opts->health_start_period_ns = h->start_period;
+	if (h->retries > 0)
+		opts->health_retries = h->retries;
 }
 
 int compose_create_options(const struct compose_project *p,
@@ -245,7 +309,11 @@ int compose_create_options(const struct compose_project *p,
 	set_mounts(p, s, opts);
 	set_network(p, s, opts, warnings);
 	set_hosts(s, opts);
-	warn_unsupported(s, warnings);
+	set_ports(s, opts);
+	set_healthcheck(s, opts, owned);
+	/* "berth compose run" containers are one-offs, as in Compose. */
+	if (!oneoff && s->restart != NULL && strcmp(s->restart, "no") != 0)
+		opts->restart = s->restart;
 	(void)err;
 	return 0;
 }
@@ -264,4 +332,5 @@ void compose_create_options_clear(struct engine_create_options *opts)
 	strv_free(opts->network_aliases);
 	strv_free(opts->add_hosts);
 	strv_free(opts->dns);
+	strv_free(opts->publish);
 }

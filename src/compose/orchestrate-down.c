@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "engine/compose-engine.h"
+#include "compose/orchestrate.h"
 #include "engine/volume.h"
 #include "net/store.h"
 #include "util/cleanup.h"
@@ -28,8 +28,8 @@ static int stop_service(struct engine *engine, const struct compose_project *p,
 	for (size_t i = 0; i < n; i++) {
 		bool known = compose_project_service(p, list[i].service);
 
-		if (service != NULL ? strcmp(list[i].service, service) != 0
-				    : known)
+		if (service != NULL ? strcmp(list[i].service, service) != 0 :
+				      known)
 			continue;
 		if (engine_container_stop(engine, list[i].id, 0, -1, err) < 0)
 			return -1;
@@ -74,7 +74,8 @@ int compose_down(struct engine *engine, const struct compose_project *p,
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct compose_network *net = &p->networks[i];
 
-		if (net->external || !net_network_exists(engine->root, net->name))
+		if (net->external ||
+		    !net_network_exists(engine->root, net->name))
 			continue;
 		if (net_network_remove(engine->root, net->name, err) < 0)
 			return -1;

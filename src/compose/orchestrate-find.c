@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Which containers belong to a Compose project, and the names and the
- * configuration hash that "up" gives them.
+ * Lookup of a Compose project's containers by their labels, and the
+ * names and configuration hash that "up" gives them.
  */
 #include <string.h>
 
-#include "engine/compose-engine.h"
+#include "compose/orchestrate.h"
 #include "engine/container-config.h"
 #include "engine/container-store.h"
 #include "image/digest.h"
@@ -39,6 +39,7 @@ static void container_add(struct compose_container **list, size_t *n,
 	c->service =
 		xstrdup(label_value(config->labels, COMPOSE_LABEL_SERVICE));
 	c->hash = xstrdup(hash != NULL ? hash : "");
+	c->image_id = xstrdup(config->image_id ? config->image_id : "");
 	c->oneoff = oneoff != NULL && strcmp(oneoff, "True") == 0;
 }
 
@@ -54,9 +55,8 @@ static bool config_matches(const struct container_config *config,
 }
 
 int compose_containers_find(struct engine *engine, const char *project,
-			    const char *service,
-			    struct compose_container **ret, size_t *ret_n,
-			    struct berth_error **err)
+			    const char *service, struct compose_container **ret,
+			    size_t *ret_n, struct berth_error **err)
 {
 	_cleanup_strv_ char **ids = NULL;
 	struct compose_container *list = NULL;
@@ -71,7 +71,7 @@ int compose_containers_find(struct engine *engine, const char *project,
 			NULL;
 		_cleanup_error_ struct berth_error *load_err = NULL;
 
-		/* A container removed meanwhile is not part of the answer. */
+		/* A container removed meanwhile is skipped. */
 		if (container_config_load(dir, &config, &load_err) < 0)
 			continue;
 		if (config_matches(config, project, service))
@@ -89,6 +89,7 @@ void compose_containers_free(struct compose_container *c, size_t n)
 		free(c[i].name);
 		free(c[i].service);
 		free(c[i].hash);
+		free(c[i].image_id);
 	}
 	free(c);
 }

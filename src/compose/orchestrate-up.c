@@ -7,8 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/compose-engine.h"
+#include "compose/orchestrate.h"
 #include "engine/container-state.h"
+#include "engine/health.h"
 #include "engine/volume.h"
 #include "image/store.h"
 #include "net/store.h"
@@ -63,8 +64,7 @@ int compose_selected_order(const struct compose_project *p, char **services,
 		size_t j = service_index(p, services[i]);
 
 		if (j == p->n_services)
-			return berth_error_set(err, 0,
-					       "no such service: '%s'",
+			return berth_error_set(err, 0, "no such service: '%s'",
 					       services[i]);
 		select_service(p, j, selected);
 	}
@@ -130,8 +130,7 @@ static int volume_make(struct engine *engine, const struct compose_project *p,
 	strv_push_take(&labels, label);
 	xasprintf(&label, "com.docker.compose.volume=%s", v->key);
 	strv_push_take(&labels, label);
-	if (volume_create(engine, v->name, labels, false, &made, NULL, err) <
-	    0)
+	if (volume_create(engine, v->name, labels, false, &made, NULL, err) < 0)
 		return berth_error_wrap(err, "volume '%s'", v->key);
 	volume_free(made);
 	return 0;
@@ -171,9 +170,15 @@ static int service_container(struct engine *engine,
 	return 0;
 }
 
+/*
+ * As docker compose, wait as long as the check takes: it ends at
+ * "healthy" or, after its retries, at "unhealthy", and each try is
+ * bounded by the check's own timeout.
+ */
+#define DEPENDENCY_HEALTHY_TIMEOUT_MS (-1)
+
 static int wait_completed(struct engine *engine, const char *dep,
-			  const char *id,
-			  struct berth_error **err)
+			  const char *id, struct berth_error **err)
 {
 	int code = 0;
 
@@ -199,21 +204,20 @@ static int wait_dependency(struct engine *engine,
 	if (id == NULL) {
 		if (!d->required)
 			return 0;
-		return berth_error_set(err, 0,
-				       "dependency '%s' has no container",
-				       d->service);
+		return berth_error_set(
+			err, 0, "dependency '%s' has no container", d->service);
 	}
 
 	switch (d->condition) {
 	case COMPOSE_SERVICE_COMPLETED_SUCCESSFULLY:
 		return wait_completed(engine, d->service, id, err);
 	case COMPOSE_SERVICE_HEALTHY:
-		/* TODO: wait for the health check once the engine runs it. */
-		fprintf(stderr,
-			"berth compose: warning: service '%s': health checks "
-			"are not run yet; '%s' counts as healthy once it "
-			"runs\n",
-			s->name, d->service);
+		if (engine_container_wait_healthy(
+			    engine, id, DEPENDENCY_HEALTHY_TIMEOUT_MS, err) < 0)
+			return berth_error_wrap(err,
+						"service '%s': dependency '%s' "
+						"did not become healthy",
+						s->name, d->service);
 		return 0;
 	case COMPOSE_SERVICE_STARTED:
 	default:
@@ -221,45 +225,57 @@ static int wait_dependency(struct engine *engine,
 	}
 }
 
-static int image_present(struct engine *engine, const char *image,
-			 bool *ret, struct berth_error **err)
+/* Set *ret_id to the image's id, or NULL when it is not in the store. */
+static int image_find(struct engine *engine, const char *image, char **ret_id,
+		      struct berth_error **err)
 {
 	struct image_store *store = NULL;
 	struct image_info *info = NULL;
 	int r;
 
+	*ret_id = NULL;
 	if (image_store_open(engine->root, &store, err) < 0)
 		return -1;
 	r = image_store_find(store, image, &info, err);
 	image_store_close(store);
-	*ret = info != NULL;
+	if (info != NULL)
+		*ret_id = xstrdup(info->id);
 	image_info_free(info);
 	return r;
 }
 
+/* Build or find the service's image and return its id. */
 static int ensure_image(struct engine *engine, const struct compose_project *p,
 			const struct compose_service *s,
-			const struct compose_up_options *opts,
+			const struct compose_up_options *opts, char **ret_id,
 			struct berth_error **err)
 {
 	_cleanup_free_ char *image = compose_service_image(p, s);
-	bool present = false;
 
-	if (image_present(engine, image, &present, err) < 0)
+	if (image_find(engine, image, ret_id, err) < 0)
 		return -1;
-	if (s->build != NULL && (opts->build || !present)) {
+	if (s->build != NULL && (opts->build || *ret_id == NULL)) {
+		free(*ret_id);
+		*ret_id = NULL;
 		if (opts->build_fn == NULL)
-			return berth_error_set(err, 0,
-					       "cannot build '%s' here",
+			return berth_error_set(err, 0, "cannot build '%s' here",
 					       image);
-		return opts->build_fn(opts->build_data, p, s, image, err);
+		if (opts->build_fn(opts->build_data, p, s, image, err) < 0 ||
+		    image_find(engine, image, ret_id, err) < 0)
+			return -1;
 	}
-	if (!present)
-		/* TODO: pull the image, as docker compose does. */
-		return berth_error_set(err, 0,
-				       "image '%s' is not in the store: pull or "
-				       "import it first",
-				       image);
+	if (*ret_id == NULL && s->build == NULL && opts->pull_fn != NULL) {
+		if (opts->pull_fn(opts->build_data, p, s, image, err) < 0)
+			return -1;
+		if (image_find(engine, image, ret_id, err) < 0)
+			return -1;
+	}
+	if (*ret_id == NULL)
+		return berth_error_set(
+			err, 0,
+			"image '%s' is not in the store: pull or "
+			"import it first",
+			image);
 	return 0;
 }
 
@@ -291,14 +307,15 @@ static int container_replace(struct engine *engine, const char *id,
 }
 
 /*
- * Keep a container made from the same configuration; replace one made
- * from another.
+ * Keep a container made from the same configuration and image; replace
+ * one made from another.
  */
 static int service_container_ready(struct engine *engine,
 				   const struct compose_project *p,
 				   const struct compose_service *s,
 				   const struct compose_up_options *opts,
-				   char **ret_id, struct berth_error **err)
+				   const char *image_id, char **ret_id,
+				   struct berth_error **err)
 {
 	_cleanup_free_ char *hash = compose_service_hash(p, s);
 	_cleanup_free_ char *name = compose_container_name(p, s);
@@ -315,7 +332,8 @@ static int service_container_ready(struct engine *engine,
 		if (list[i].oneoff)
 			continue;
 		if (*ret_id == NULL && !opts->force_recreate &&
-		    strcmp(list[i].hash, hash) == 0) {
+		    strcmp(list[i].hash, hash) == 0 &&
+		    strcmp(list[i].image_id, image_id) == 0) {
 			*ret_id = xstrdup(list[i].id);
 			continue;
 		}
@@ -357,6 +375,7 @@ static int service_up(struct engine *engine, const struct compose_project *p,
 		      struct berth_error **err)
 {
 	_cleanup_free_ char *name = compose_container_name(p, s);
+	_cleanup_free_ char *image_id = NULL;
 	_cleanup_free_ char *id = NULL;
 
 	for (size_t i = 0; i < s->n_depends_on; i++) {
@@ -364,9 +383,13 @@ static int service_up(struct engine *engine, const struct compose_project *p,
 			return -1;
 	}
 
-	if (ensure_image(engine, p, s, opts, err) < 0 ||
-	    service_container_ready(engine, p, s, opts, &id, err) < 0 ||
-	    container_start(engine, name, id, opts, err) < 0)
+	if (ensure_image(engine, p, s, opts, &image_id, err) < 0)
+		return -1;
+
+	if (service_container_ready(engine, p, s, opts, image_id, &id, err) < 0)
+		return -1;
+
+	if (container_start(engine, name, id, opts, err) < 0)
 		return -1;
 	*ret_id = xstrdup(id);
 	return 0;
