@@ -151,12 +151,24 @@ static bool read_exit(const char *dir, struct container_state *s,
 	return true;
 }
 
-/* The first start opens the log; a created container has none. */
+/* The marker of a container whose init was started at least once. */
+#define STARTED_FILE "started"
+
+void container_state_mark_started(const char *dir)
+{
+	_cleanup_free_ char *path = fs_path_join(dir, STARTED_FILE);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A failed first start leaves no marker, so it stays "created". */
 static bool ran_before(const char *dir)
 {
-	_cleanup_free_ char *log = fs_path_join(dir, "ctr.log");
+	_cleanup_free_ char *path = fs_path_join(dir, STARTED_FILE);
 
-	return access(log, F_OK) == 0;
+	return access(path, F_OK) == 0;
 }
 
 int container_state_get(const struct engine *engine, const char *id,

@@ -55,6 +55,13 @@ int container_state_write_monitor(const char *run_dir, pid_t init_pid,
 				  const char *started_at,
 				  struct berth_error **err);
 
+/*
+ * Record in the container directory dir that its init started, so a
+ * container whose runtime state a reboot removed shows as exited, not
+ * created. Best effort: a failure only affects that display.
+ */
+void container_state_mark_started(const char *dir);
+
 /* /proc/PID/stat start time, 0 when the process is gone or a zombie. */
 unsigned long long container_pid_start_time(pid_t pid);
 

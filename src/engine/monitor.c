@@ -151,6 +151,7 @@ static int start_steps(struct monitor *m, struct berth_error **err)
 	if (runtime_start(m->engine->state_root, m->id, err) < 0)
 		return -1;
 
+	container_state_mark_started(m->dir);
 	exit_record_now(m->started_at, sizeof(m->started_at));
 	if (container_state_write_monitor(m->run_dir, m->pid, m->started_at,
 					  err) < 0)
