@@ -81,6 +81,9 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 static void usage(FILE *out)
 {
+	size_t n = sizeof(commands) / sizeof(commands[0]);
+	int width = 0;
+
 	fputs("Usage: berth [OPTIONS] COMMAND [ARG...]\n"
 	      "\n"
 	      "A daemonless container engine.\n"
@@ -96,8 +99,16 @@ static void usage(FILE *out)
 	      "\n"
 	      "Commands:\n",
 	      out);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name,
+
+	/* Align the summaries after the longest command name. */
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strlen(commands[i].name);
+
+		if (len > width)
+			width = len;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-*s  %s\n", width, commands[i].name,
 			commands[i].summary);
 	fputs("\nRun 'berth COMMAND --help' for a command's options.\n", out);
 }
