@@ -227,12 +227,12 @@ static json_t *row_json(const struct ps_row *row, const json_t *c)
 {
 	_cleanup_free_ char *labels = format_labels(c);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
 			 row->id, "Image", row->image, "Command", row->command,
 			 "CreatedAt",
 			 json_string_value(json_object_get(c, "Created")),
 			 "Labels", labels, "State", row->state, "Status",
-			 row->status, "Names", row->name);
+			 row->status, "Ports", row->ports, "Names", row->name);
 }
 
 static void print_json_row(const struct ps_row *row, const json_t *c,

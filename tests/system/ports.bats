@@ -113,6 +113,9 @@ ports_host_address() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *STATUS*PORTS*NAMES ]]
 	[[ "${lines[1]}" == *"127.0.0.1:"*"->80/tcp, 0.0.0.0:$port->80/tcp"* ]]
+	run "$BERTH" ps --format '{{.Ports}}'
+	[ "$status" -eq 0 ]
+	[[ "$output" == "127.0.0.1:"*"->80/tcp, 0.0.0.0:$port->80/tcp" ]]
 
 	run ports_fetch "$loopback"
 	[ "$status" -eq 0 ]
