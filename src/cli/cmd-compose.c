@@ -29,8 +29,8 @@ struct config_options {
 
 /* Commands of the Compose CLI that berth does not run yet. */
 static const char *const planned_commands[] = {
-	"create", "events", "images", "kill",	 "pause", "port",
-	"push",	  "rm",	    "top",    "unpause", "wait",
+	"create", "events", "images", "kill",	 "pause",
+	"port",	  "rm",	    "top",    "unpause", "wait",
 };
 
 static void compose_usage(FILE *out)
@@ -59,7 +59,8 @@ static void compose_usage(FILE *out)
 	      "  config   print the merged, interpolated configuration\n"
 	      "  up       create and start the services' containers\n"
 	      "  down     stop and remove the containers and networks\n"
-	      "  ps, logs, start, stop, restart, exec, run, build, pull\n",
+	      "  ps, logs, start, stop, restart, exec, run, build, pull,\n"
+	      "  push\n",
 	      out);
 }
 

@@ -62,6 +62,7 @@ int compose_cmd_stop(struct compose_session *s, int argc, char **argv);
 int compose_cmd_restart(struct compose_session *s, int argc, char **argv);
 int compose_cmd_exec(struct compose_session *s, int argc, char **argv);
 int compose_cmd_pull(struct compose_session *s, int argc, char **argv);
+int compose_cmd_push(struct compose_session *s, int argc, char **argv);
 
 /* Pull the image of one service; a compose_image_fn. */
 int compose_pull_service(void *data, const struct compose_project *p,

@@ -64,6 +64,7 @@ static const struct compose_subcommand subcommands[] = {
 	{"logs", compose_cmd_logs, false},
 	{"ps", compose_cmd_ps, false},
 	{"pull", compose_cmd_pull, false},
+	{"push", compose_cmd_push, false},
 	{"restart", compose_cmd_restart, true},
 	{"run", compose_cmd_run, true},
 	{"start", compose_cmd_start, true},

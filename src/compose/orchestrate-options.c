@@ -294,6 +294,7 @@ int compose_create_options(const struct compose_project *p,
 	opts->workdir = s->working_dir;
 	opts->hostname = s->hostname;
 	opts->read_only = s->read_only;
+	opts->init = s->init;
 	opts->cap_add = strv_copy(s->cap_add);
 	opts->cap_drop = strv_copy(s->cap_drop);
 	opts->stop_signal = s->stop_signal;

@@ -201,6 +201,57 @@ EOF
 	"$BERTH" rmi "$REGISTRY_HOST/app:v1" >/dev/null
 }
 
+@test "compose push uploads the images that are in the store" {
+	registry_start plain
+	"$BERTH" tag busybox:latest "$REGISTRY_HOST/ctest/app:1"
+	cat >compose.yaml <<EOF
+services:
+  a:
+    image: $REGISTRY_HOST/ctest/app:1
+  b:
+    image: $REGISTRY_HOST/ctest/absent:1
+EOF
+	run bc push --tls-verify=false
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Pushing a ($REGISTRY_HOST/ctest/app:1)"* ]]
+	[[ "$output" == *"Skipping b"* ]]
+	run skopeo inspect --tls-verify=false \
+		"docker://$REGISTRY_HOST/ctest/app:1"
+	[ "$status" -eq 0 ]
+	run skopeo inspect --tls-verify=false \
+		"docker://$REGISTRY_HOST/ctest/absent:1"
+	[ "$status" -ne 0 ]
+
+	run bc push nosuch
+	[ "$status" -eq 125 ]
+	"$BERTH" rmi "$REGISTRY_HOST/ctest/app:1" >/dev/null
+}
+
+@test "compose maps init and deploy.resources.limits" {
+	cat >compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    init: true
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    deploy:
+      resources:
+        limits:
+          cpus: "0.5"
+          memory: 64M
+          pids: 50
+EOF
+	bc up -d >/dev/null
+	run "$BERTH" inspect -f '{{.HostConfig.Init}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}' ctest-a-1
+	[ "$status" -eq 0 ]
+	[ "$output" = "true 67108864 500000000 50" ]
+	run bc exec a cat /proc/1/comm
+	[ "$status" -eq 0 ]
+	[ "$output" = berth-init ]
+	bc down >/dev/null
+}
+
 @test "compose stop, start, restart and run --rm" {
 	write_web_project
 	bc up -d web >/dev/null
