@@ -116,7 +116,11 @@ wait_field() {
 	[ "$(cat "/proc/$monitor/comm")" = berth-monitor ]
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$monitor/status")
 	echo "# berth-monitor VmRSS after a restart: $rss kB" >&3
-	[ "$rss" -lt 1500 ]
+	# Sanitizer builds link berth-monitor with their large runtime.
+	if ! ldd "$(dirname "$BERTH")/berth-monitor" 2>/dev/null |
+		grep -q libasan; then
+		[ "$rss" -lt 1500 ]
+	fi
 	# No descriptor of the first run is left open.
 	[ "$(ls "/proc/$monitor/fd" | wc -l)" -le 8 ]
 	run "$BERTH" rm -f "$id"
@@ -126,11 +130,13 @@ wait_field() {
 
 @test "a container in its back-off shows as restarting and stops at once" {
 	"$BERTH" run -d --name flap --restart always busybox false
-	# After 100+200+400+800 ms of back-off the next one is 1.6 s.
-	wait_field flap .RestartCount 4
+	# After 100+200+400+800+1600 ms of back-off the next one is 3.2 s,
+	# long enough for the checks below in slow sanitizer builds too.
+	wait_field flap .RestartCount 5
 	wait_field flap .State.Status restarting
-	[ "$(berth_inspect_field flap .State.Restarting)" = true ]
-	[ "$(berth_inspect_field flap .State.Pid)" = 0 ]
+	state=$("$BERTH" inspect flap | jq -c '.[0].State')
+	[ "$(jq -r .Restarting <<<"$state")" = true ]
+	[ "$(jq -r .Pid <<<"$state")" = 0 ]
 	run "$BERTH" ps --filter name=flap --format '{{.Status}}'
 	[[ "$output" == "Restarting (1) "* ]]
 	start=$(date +%s%N)
