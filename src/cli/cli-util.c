@@ -205,3 +205,31 @@ int cli_parse_list_format(const char *command, const char *format,
 	*ret_template = format;
 	return 0;
 }
+
+static void dispatch_usage(const char *group,
+			   const struct cli_command *commands, size_t n)
+{
+	printf("Usage: berth %s COMMAND [ARG...]\n\nCommands:\n", group);
+	for (size_t i = 0; i < n; i++)
+		if (commands[i].summary != NULL)
+			printf("  %-9s %s\n", commands[i].name,
+			       commands[i].summary);
+}
+
+int cli_dispatch(const char *group, const struct cli_command *commands,
+		 size_t n, struct cli_context *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(group, "expected a COMMAND");
+
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		dispatch_usage(group, commands, n);
+		return 0;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(ctx, argc - 1, argv + 1);
+
+	return cli_usage_error(group, "unknown command '%s'", argv[1]);
+}

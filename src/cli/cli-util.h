@@ -90,4 +90,12 @@ int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
 			   cli_container_action action, void *data,
 			   bool print_ref);
 
+/*
+ * Run the sub-command argv[1] of the command group (such as "volume")
+ * from commands[0..n). "-h" and "--help" list the sub-commands whose
+ * summary is not NULL.
+ */
+int cli_dispatch(const char *group, const struct cli_command *commands,
+		 size_t n, struct cli_context *ctx, int argc, char **argv);
+
 #endif

@@ -26,31 +26,10 @@ static const struct cli_command image_commands[] = {
 	{"tag", cmd_tag, "Add a name to an image"},
 };
 
-static void image_usage(FILE *out)
-{
-	fputs("Usage: berth image COMMAND [ARG...]\n"
-	      "\n"
-	      "Commands:\n",
-	      out);
-	for (size_t i = 0; i < ARRAY_SIZE(image_commands); i++)
-		fprintf(out, "  %-9s %s\n", image_commands[i].name,
-			image_commands[i].summary);
-}
-
 int cmd_image(struct cli_context *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("image", "expected a COMMAND");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		image_usage(stdout);
-		return 0;
-	}
-
-	for (size_t i = 0; i < ARRAY_SIZE(image_commands); i++)
-		if (strcmp(argv[1], image_commands[i].name) == 0)
-			return image_commands[i].run(ctx, argc - 1, argv + 1);
-
-	return cli_usage_error("image", "unknown command '%s'", argv[1]);
+	return cli_dispatch("image", image_commands, ARRAY_SIZE(image_commands),
+			    ctx, argc, argv);
 }
 
 static void prune_usage(FILE *out)

@@ -28,31 +28,10 @@ static const struct cli_command network_commands[] = {
 	{"rm", network_rm_cmd, "Remove one or more networks"},
 };
 
-static void network_usage(FILE *out)
-{
-	fputs("Usage: berth network COMMAND [ARG...]\n"
-	      "\n"
-	      "Commands:\n",
-	      out);
-	for (size_t i = 0; i < ARRAY_SIZE(network_commands); i++)
-		fprintf(out, "  %-9s %s\n", network_commands[i].name,
-			network_commands[i].summary);
-}
-
 int cmd_network(struct cli_context *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("network", "expected a COMMAND");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		network_usage(stdout);
-		return 0;
-	}
-
-	for (size_t i = 0; i < ARRAY_SIZE(network_commands); i++)
-		if (strcmp(argv[1], network_commands[i].name) == 0)
-			return network_commands[i].run(ctx, argc - 1, argv + 1);
-
-	return cli_usage_error("network", "unknown command '%s'", argv[1]);
+	return cli_dispatch("network", network_commands,
+			    ARRAY_SIZE(network_commands), ctx, argc, argv);
 }
 
 static void create_usage(FILE *out)

@@ -46,11 +46,7 @@ static void pull_usage(FILE *out)
 }
 
 enum {
-	OPT_AUTHFILE = 256,
-	OPT_CERT_DIR,
-	OPT_CREDS,
-	OPT_PLATFORM,
-	OPT_TLS_VERIFY,
+	OPT_PLATFORM = CLI_OPT_REGISTRY_END,
 };
 
 struct pull_args {
@@ -64,11 +60,8 @@ struct pull_args {
 static int parse_args(int argc, char **argv, struct pull_args *args)
 {
 	static const struct option options[] = {
-		{"authfile", required_argument, NULL, OPT_AUTHFILE},
-		{"cert-dir", required_argument, NULL, OPT_CERT_DIR},
-		{"creds", required_argument, NULL, OPT_CREDS},
+		CLI_REGISTRY_OPTIONS,
 		{"platform", required_argument, NULL, OPT_PLATFORM},
-		{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -80,23 +73,8 @@ static int parse_args(int argc, char **argv, struct pull_args *args)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
 		switch (c) {
-		case OPT_AUTHFILE:
-			reg->auth_file = optarg;
-			break;
-		case OPT_CERT_DIR:
-			reg->certs_dir = optarg;
-			break;
-		case OPT_CREDS:
-			free(args->creds);
-			args->creds = cli_parse_creds(optarg, reg);
-			break;
 		case OPT_PLATFORM:
 			args->opts.platform = optarg;
-			break;
-		case OPT_TLS_VERIFY:
-			r = cli_parse_tls_verify("pull", optarg, reg);
-			if (r != 0)
-				return r;
 			break;
 		case 'q':
 			args->quiet = true;
@@ -105,7 +83,11 @@ static int parse_args(int argc, char **argv, struct pull_args *args)
 			args->help = true;
 			return 0;
 		default:
-			return cli_option_error("pull", c, argv);
+			r = cli_registry_option("pull", c, reg, &args->creds);
+			if (r == 1)
+				return cli_option_error("pull", c, argv);
+			if (r != 0)
+				return r;
 		}
 	}
 

@@ -46,11 +46,7 @@ static void push_usage(FILE *out)
 }
 
 enum {
-	OPT_AUTHFILE = 256,
-	OPT_CERT_DIR,
-	OPT_CREDS,
-	OPT_DIGESTFILE,
-	OPT_TLS_VERIFY,
+	OPT_DIGESTFILE = CLI_OPT_REGISTRY_END,
 };
 
 struct push_args {
@@ -68,11 +64,8 @@ struct push_args {
 static int parse_args(int argc, char **argv, struct push_args *args)
 {
 	static const struct option options[] = {
-		{"authfile", required_argument, NULL, OPT_AUTHFILE},
-		{"cert-dir", required_argument, NULL, OPT_CERT_DIR},
-		{"creds", required_argument, NULL, OPT_CREDS},
+		CLI_REGISTRY_OPTIONS,
 		{"digestfile", required_argument, NULL, OPT_DIGESTFILE},
-		{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -84,23 +77,8 @@ static int parse_args(int argc, char **argv, struct push_args *args)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (c) {
-		case OPT_AUTHFILE:
-			reg->auth_file = optarg;
-			break;
-		case OPT_CERT_DIR:
-			reg->certs_dir = optarg;
-			break;
-		case OPT_CREDS:
-			free(args->creds);
-			args->creds = cli_parse_creds(optarg, reg);
-			break;
 		case OPT_DIGESTFILE:
 			args->digestfile = optarg;
-			break;
-		case OPT_TLS_VERIFY:
-			r = cli_parse_tls_verify("push", optarg, reg);
-			if (r != 0)
-				return r;
 			break;
 		case 'q':
 			args->quiet = true;
@@ -109,7 +87,11 @@ static int parse_args(int argc, char **argv, struct push_args *args)
 			args->help = true;
 			return 0;
 		default:
-			return cli_option_error("push", c, argv);
+			r = cli_registry_option("push", c, reg, &args->creds);
+			if (r == 1)
+				return cli_option_error("push", c, argv);
+			if (r != 0)
+				return r;
 		}
 	}
 

@@ -32,32 +32,10 @@ static const struct cli_command volume_commands[] = {
 	{"remove", volume_rm_cmd, NULL},
 };
 
-static void volume_usage(FILE *out)
-{
-	fputs("Usage: berth volume COMMAND [ARG...]\n"
-	      "\n"
-	      "Commands:\n",
-	      out);
-	for (size_t i = 0; i < ARRAY_SIZE(volume_commands); i++)
-		if (volume_commands[i].summary != NULL)
-			fprintf(out, "  %-9s %s\n", volume_commands[i].name,
-				volume_commands[i].summary);
-}
-
 int cmd_volume(struct cli_context *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("volume", "expected a COMMAND");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		volume_usage(stdout);
-		return 0;
-	}
-
-	for (size_t i = 0; i < ARRAY_SIZE(volume_commands); i++)
-		if (strcmp(argv[1], volume_commands[i].name) == 0)
-			return volume_commands[i].run(ctx, argc - 1, argv + 1);
-
-	return cli_usage_error("volume", "unknown command '%s'", argv[1]);
+	return cli_dispatch("volume", volume_commands,
+			    ARRAY_SIZE(volume_commands), ctx, argc, argv);
 }
 
 static void create_usage(FILE *out)

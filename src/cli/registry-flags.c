@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cli/registry-flags.h"
 
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -61,4 +63,25 @@ char *cli_registry_host(const char *arg)
 		host = xstrdup(REGISTRY_DEFAULT_HOST);
 	}
 	return host;
+}
+
+int cli_registry_option(const char *command, int c,
+			struct registry_options *opts, char **creds)
+{
+	switch (c) {
+	case CLI_OPT_AUTHFILE:
+		opts->auth_file = optarg;
+		return 0;
+	case CLI_OPT_CERT_DIR:
+		opts->certs_dir = optarg;
+		return 0;
+	case CLI_OPT_CREDS:
+		free(*creds);
+		*creds = cli_parse_creds(optarg, opts);
+		return 0;
+	case CLI_OPT_TLS_VERIFY:
+		return cli_parse_tls_verify(command, optarg, opts);
+	default:
+		return 1;
+	}
 }
