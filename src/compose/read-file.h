@@ -8,8 +8,8 @@
 
 /*
  * Read a whole file into a new NUL-terminated buffer, rejecting files
- * larger than max bytes. The error keeps errno, so ENOENT can be told
- * apart.
+ * larger than max bytes. The error keeps errno, so a caller can
+ * recognize ENOENT.
  */
 int read_file_capped(const char *path, size_t max, char **ret, size_t *len,
 		     struct berth_error **err);

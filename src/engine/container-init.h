@@ -7,7 +7,7 @@
 #include "engine/engine.h"
 #include "util/error.h"
 
-/* Where the init appears inside the container, as Docker's docker-init. */
+/* The path of the init inside the container, like Docker's docker-init. */
 #define CONTAINER_INIT_PATH "/sbin/berth-init"
 
 /* The host path of berth-init, which must be executable. */

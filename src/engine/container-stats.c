@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What a running container uses: its processes and cgroup counters. */
+/* Resource use of a running container: its processes and cgroup counters. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -124,7 +124,7 @@ int engine_container_start(struct engine *engine, const char *id,
 
 /*
  * Whether "berth start --all" is to start the container, as after a
- * reboot: it does not run and its restart policy asks for a start
+ * reboot: it does not run and its restart policy requests a start
  * (restart_policy_wants_boot() in engine/restart-policy.h).
  */
 int engine_container_boot_wanted(struct engine *engine, const char *id,

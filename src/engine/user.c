@@ -69,7 +69,7 @@ struct db_file {
 /*
  * Read one line into buf (DB_LINE_MAX + 1 bytes) without its newline.
  * Returns 1 for a line, 0 at the end of the file and -1 for a line over
- * DB_LINE_MAX or a read error. *ret_nul is set when the line holds a NUL
+ * DB_LINE_MAX or a read error. *ret_nul is set when the line contains a NUL
  * byte, which no valid entry has.
  */
 static int db_read_line(const struct db_file *db, size_t lineno, char *buf,
