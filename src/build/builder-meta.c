@@ -207,23 +207,14 @@ static int set_words(struct builder *b, struct stage_state *s,
 	return 0;
 }
 
-static json_t *strv_to_json(char *const *v)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		json_array_append_new(arr, json_string(v[i]));
-	return arr;
-}
-
 static json_t *command_json(struct stage_state *s,
 			    const struct build_instruction *in)
 {
 	json_t *arr;
 
 	if (in->json_form)
-		return strv_to_json(in->args);
-	arr = strv_to_json(s->shell);
+		return json_strv_array(in->args);
+	arr = json_strv_array(s->shell);
 	json_array_append_new(
 		arr, json_string(in->args != NULL && in->args[0] != NULL ?
 					 in->args[0] :
@@ -285,7 +276,7 @@ static int set_healthcheck(const struct build_instruction *in, json_t *config,
 			 {"timeout", "Timeout"},
 			 {"start-period", "StartPeriod"},
 			 {"start-interval", "StartInterval"}};
-	json_t *hc = json_pack("{s:o}", "Test", strv_to_json(in->args));
+	json_t *hc = json_pack("{s:o}", "Test", json_strv_array(in->args));
 	const char *retries = build_instruction_flag(in, "retries");
 
 	for (size_t i = 0; i < ARRAY_SIZE(durations); i++) {
@@ -324,7 +315,7 @@ static int set_shell(struct stage_state *s, const struct build_instruction *in,
 				       "[\"/bin/sh\", \"-c\"]");
 	strv_free(s->shell);
 	s->shell = strv_copy(in->args);
-	json_object_set_new(config, "Shell", strv_to_json(in->args));
+	json_object_set_new(config, "Shell", json_strv_array(in->args));
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct cli_create_args {
 	struct engine_create_options opts;
 	bool detach;
 	bool help;
+	char **owned; /* strings that opts points into */
 };
 
 /*

@@ -337,7 +337,6 @@ static int run_oneoff(struct compose_session *s,
 	struct engine_create_options o;
 	struct berth_error *err = NULL;
 	_cleanup_strv_ char **owned = NULL;
-	_cleanup_strv_ char **warnings = NULL;
 	_cleanup_free_ char *id = NULL;
 	_cleanup_free_ char *name = NULL;
 	_cleanup_free_ char *suffix = NULL;
@@ -350,10 +349,7 @@ static int run_oneoff(struct compose_session *s,
 		return cli_fail(&err);
 	suffix[12] = '\0';
 	xasprintf(&name, "%s-%s-run-%s", s->p->name, svc->name, suffix);
-	r = compose_create_options(s->p, &copy, true, &o, &owned, &warnings,
-				   &err);
-	for (size_t i = 0; warnings != NULL && warnings[i] != NULL; i++)
-		fprintf(stderr, "berth compose: warning: %s\n", warnings[i]);
+	r = compose_create_options(s->p, &copy, true, &o, &owned, &err);
 	o.name = name;
 	o.auto_remove = rm && detach;
 	o.tty = !detach && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);

@@ -21,7 +21,10 @@ static int network_rm_cmd(struct cli_context *ctx, int argc, char **argv);
 static int network_prune_cmd(struct cli_context *ctx, int argc, char **argv);
 
 static const struct cli_command network_commands[] = {
+	{"connect", cmd_network_connect, "Join a container to a network"},
 	{"create", network_create_cmd, "Create a bridge network"},
+	{"disconnect", cmd_network_disconnect,
+	 "Take a container off a network"},
 	{"inspect", network_inspect_cmd, "Show details of networks"},
 	{"ls", network_ls_cmd, "List networks"},
 	{"prune", network_prune_cmd, "Remove networks without containers"},

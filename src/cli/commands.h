@@ -69,6 +69,9 @@ int cmd_history(struct cli_context *ctx, int argc, char **argv);
 int cmd_image(struct cli_context *ctx, int argc, char **argv);
 int cmd_volume(struct cli_context *ctx, int argc, char **argv);
 int cmd_network(struct cli_context *ctx, int argc, char **argv);
+/* "berth network connect" and "disconnect", reached through cmd_network. */
+int cmd_network_connect(struct cli_context *ctx, int argc, char **argv);
+int cmd_network_disconnect(struct cli_context *ctx, int argc, char **argv);
 /* "berth image prune", reached through cmd_image. */
 int cmd_image_prune(struct cli_context *ctx, int argc, char **argv);
 int cmd_build(struct cli_context *ctx, int argc, char **argv);

@@ -139,7 +139,9 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "                           'container:NAME' (share its "
 	      "network), 'bridge'\n"
 	      "                           or a network of 'berth network "
-	      "create'\n"
+	      "create'; repeat it\n"
+	      "                           to join several, or give "
+	      "name=NET,alias=A,ip=IP\n"
 	      "      --ip ADDR            IPv4 address on the bridge "
 	      "network\n"
 	      "      --network-alias NAME  another name for peers on the "
@@ -287,6 +289,77 @@ static int parse_value(const char *command, int c, const char *arg,
 	return 0;
 }
 
+/* Docker's "name=NET[,alias=NAME]...[,ip=ADDR]" form of --network. */
+static int parse_network_fields(const char *command, const char *arg,
+				struct cli_create_args *a,
+				struct engine_endpoint_options *ep)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+
+	strv_push_take(&a->owned, copy);
+	for (char *f = strtok_r(copy, ",", &save); f != NULL;
+	     f = strtok_r(NULL, ",", &save)) {
+		if (strncmp(f, "name=", 5) == 0 && f[5] != '\0')
+			ep->network = f + 5;
+		else if (strncmp(f, "alias=", 6) == 0 && f[6] != '\0')
+			strv_push(&ep->aliases, f + 6);
+		else if (strncmp(f, "ip=", 3) == 0 && f[3] != '\0')
+			ep->ip = f + 3;
+		else
+			return cli_usage_error(command,
+					       "invalid --network '%s': "
+					       "unknown or empty field '%s': "
+					       "use name=NET[,alias=NAME]"
+					       "[,ip=ADDR]",
+					       arg, f);
+	}
+	if (ep->network == NULL)
+		return cli_usage_error(
+			command, "invalid --network '%s': no name=NET", arg);
+	return 0;
+}
+
+/*
+ * --network NAME or its field form, once per network. The first is the
+ * main network, which --ip and --network-alias also describe; each
+ * other one joins one more bridge network.
+ */
+static int parse_network(const char *command, const char *arg,
+			 struct cli_create_args *a)
+{
+	struct engine_create_options *o = &a->opts;
+	struct engine_endpoint_options ep = {.network = arg};
+	int r = 0;
+
+	if (strncmp(arg, "name=", 5) == 0)
+		r = parse_network_fields(command, arg, a, &ep);
+	if (r != 0) {
+		strv_free(ep.aliases);
+		return r;
+	}
+
+	if (o->network != NULL) {
+		o->more_networks =
+			xreallocarray(o->more_networks, o->n_more_networks + 1,
+				      sizeof(*o->more_networks));
+		o->more_networks[o->n_more_networks++] = ep;
+		return 0;
+	}
+
+	o->network = ep.network;
+	for (size_t i = 0; ep.aliases != NULL && ep.aliases[i] != NULL; i++)
+		strv_push(&o->network_aliases, ep.aliases[i]);
+	strv_free(ep.aliases);
+	if (ep.ip != NULL && o->ip != NULL)
+		return cli_usage_error(command,
+				       "--ip and --network '%s' both give "
+				       "an address: use one",
+				       arg);
+	if (ep.ip != NULL)
+		o->ip = ep.ip;
+	return 0;
+}
+
 static int parse_one(const char *command, bool with_detach, int c,
 		     const char *arg, struct cli_create_args *a)
 {
@@ -335,8 +408,7 @@ static int parse_one(const char *command, bool with_detach, int c,
 		o->has_entrypoint = true;
 		return 0;
 	case OPT_NETWORK:
-		o->network = arg;
-		return 0;
+		return parse_network(command, arg, a);
 	case OPT_IP:
 		o->ip = arg;
 		return 0;
@@ -464,6 +536,10 @@ void cli_create_args_clear(struct cli_create_args *a)
 	strv_free(a->opts.cap_add);
 	strv_free(a->opts.cap_drop);
 	strv_free(a->opts.network_aliases);
+	for (size_t i = 0; i < a->opts.n_more_networks; i++)
+		strv_free(a->opts.more_networks[i].aliases);
+	free(a->opts.more_networks);
+	strv_free(a->owned);
 	strv_free(a->opts.add_hosts);
 	strv_free(a->opts.dns);
 	strv_free(a->opts.publish);

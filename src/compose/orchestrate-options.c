@@ -152,35 +152,50 @@ static void set_labels(const struct compose_project *p,
 	free(hash);
 }
 
+/* The service's name and its aliases on one of its networks. */
+static char **network_aliases(const struct compose_service *s,
+			      const struct compose_service_network *sn)
+{
+	char **aliases = NULL;
+
+	strv_push(&aliases, s->name);
+	for (size_t i = 0; sn->aliases != NULL && sn->aliases[i]; i++)
+		strv_push(&aliases, sn->aliases[i]);
+	return aliases;
+}
+
+static const char *network_name(const struct compose_project *p,
+				const struct compose_service_network *sn)
+{
+	const struct compose_network *net = project_network(p, sn->name);
+
+	return net != NULL ? net->name : sn->name;
+}
+
 /*
- * The engine attaches a container to one network. Peers find it by its
- * service name and its aliases there.
+ * The container joins every network of the service, the first as its
+ * main one. Peers find it by its service name and its aliases there.
  */
 static void set_network(const struct compose_project *p,
 			const struct compose_service *s,
-			struct engine_create_options *opts, char ***warnings)
+			struct engine_create_options *opts)
 {
-	const struct compose_service_network *sn;
-	const struct compose_network *net;
-	char *w;
-
 	if (s->n_networks == 0)
 		return;
-	sn = &s->networks[0];
-	net = project_network(p, sn->name);
-	opts->network = net != NULL ? net->name : sn->name;
-	opts->ip = sn->ipv4_address;
-	strv_push(&opts->network_aliases, s->name);
-	for (size_t i = 0; sn->aliases != NULL && sn->aliases[i]; i++)
-		strv_push(&opts->network_aliases, sn->aliases[i]);
-	if (s->n_networks > 1) {
-		/* TODO: attach the other networks once the engine can. */
-		xasprintf(&w,
-			  "service '%s': only its first network '%s' is "
-			  "attached; berth cannot join a container to "
-			  "several networks yet",
-			  s->name, sn->name);
-		strv_push_take(warnings, w);
+
+	opts->network = network_name(p, &s->networks[0]);
+	opts->ip = s->networks[0].ipv4_address;
+	opts->network_aliases = network_aliases(s, &s->networks[0]);
+
+	opts->n_more_networks = s->n_networks - 1;
+	opts->more_networks =
+		xcalloc(opts->n_more_networks, sizeof(*opts->more_networks));
+	for (size_t i = 1; i < s->n_networks; i++) {
+		struct engine_endpoint_options *o = &opts->more_networks[i - 1];
+
+		o->network = network_name(p, &s->networks[i]);
+		o->ip = s->networks[i].ipv4_address;
+		o->aliases = network_aliases(s, &s->networks[i]);
 	}
 }
 
@@ -282,7 +297,7 @@ static void set_healthcheck(const struct compose_service *s,
 int compose_create_options(const struct compose_project *p,
 			   const struct compose_service *s, bool oneoff,
 			   struct engine_create_options *opts, char ***owned,
-			   char ***warnings, struct berth_error **err)
+			   struct berth_error **err)
 {
 	engine_create_options_init(opts);
 	opts->image = own(owned, compose_service_image(p, s));
@@ -308,7 +323,7 @@ int compose_create_options(const struct compose_project *p,
 		opts->pids_limit = s->pids_limit;
 	set_labels(p, s, oneoff, opts);
 	set_mounts(p, s, opts);
-	set_network(p, s, opts, warnings);
+	set_network(p, s, opts);
 	set_hosts(s, opts);
 	set_ports(s, opts);
 	set_healthcheck(s, opts, owned);
@@ -331,6 +346,9 @@ void compose_create_options_clear(struct engine_create_options *opts)
 	strv_free(opts->volumes);
 	strv_free(opts->mounts);
 	strv_free(opts->network_aliases);
+	for (size_t i = 0; i < opts->n_more_networks; i++)
+		strv_free(opts->more_networks[i].aliases);
+	free(opts->more_networks);
 	strv_free(opts->add_hosts);
 	strv_free(opts->dns);
 	strv_free(opts->publish);

@@ -286,12 +286,9 @@ static int container_create(struct engine *engine,
 {
 	struct engine_create_options o;
 	_cleanup_strv_ char **owned = NULL;
-	_cleanup_strv_ char **warnings = NULL;
 	int r;
 
-	r = compose_create_options(p, s, false, &o, &owned, &warnings, err);
-	for (size_t i = 0; warnings != NULL && warnings[i] != NULL; i++)
-		fprintf(stderr, "berth compose: warning: %s\n", warnings[i]);
+	r = compose_create_options(p, s, false, &o, &owned, err);
 	if (r == 0)
 		r = engine_container_create(engine, &o, ret_id, err);
 	compose_create_options_clear(&o);

@@ -59,12 +59,11 @@ char *compose_container_name(const struct compose_project *p,
 /*
  * Fill opts for the service's container. The vectors and strings are
  * kept in *owned (free with strv_free) so that opts can point at them.
- * Features the engine lacks (ports, restart) are appended to *warnings.
  */
 int compose_create_options(const struct compose_project *p,
 			   const struct compose_service *s, bool oneoff,
 			   struct engine_create_options *opts, char ***owned,
-			   char ***warnings, struct berth_error **err);
+			   struct berth_error **err);
 
 /* Free the vectors that compose_create_options() made in opts. */
 void compose_create_options_clear(struct engine_create_options *opts);

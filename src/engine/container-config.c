@@ -12,15 +12,6 @@
 
 #define CONTAINER_CONFIG_FILE "container.json"
 
-static json_t *strv_to_json(char *const *strv)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
-		json_array_append_new(arr, json_string(strv[i]));
-	return arr;
-}
-
 static json_t *volumes_to_json(const struct container_config *c)
 {
 	json_t *arr = json_array();
@@ -48,11 +39,11 @@ json_t *container_config_to_json(const struct container_config *c)
 		" s:s, s:I, s:I, s:I, s:o, s:b, s:b, s:b, s:b, s:b}",
 		"id", c->id, "name", c->name, "image", c->image, "image_id",
 		c->image_id, "created", c->created, "entrypoint",
-		strv_to_json(c->entrypoint), "cmd", strv_to_json(c->cmd), "env",
-		strv_to_json(c->env), "workdir", c->workdir, "user", c->user,
-		"hostname", c->hostname, "network", c->network, "lowerdir",
-		c->lowerdir, "memory", (json_int_t)c->memory, "cpu_quota",
-		(json_int_t)c->cpu_quota, "pids_limit",
+		json_strv_array(c->entrypoint), "cmd", json_strv_array(c->cmd),
+		"env", json_strv_array(c->env), "workdir", c->workdir, "user",
+		c->user, "hostname", c->hostname, "network", c->network,
+		"lowerdir", c->lowerdir, "memory", (json_int_t)c->memory,
+		"cpu_quota", (json_int_t)c->cpu_quota, "pids_limit",
 		(json_int_t)c->pids_limit, "volumes", volumes_to_json(c),
 		"read_only", c->read_only, "tty", c->tty, "interactive",
 		c->interactive, "no_new_privileges", c->no_new_privileges,
@@ -65,13 +56,14 @@ json_t *container_config_to_json(const struct container_config *c)
 		json_object_set_new(j, "cgroup_parent",
 				    json_string(c->cgroup_parent));
 	if (c->labels != NULL)
-		json_object_set_new(j, "labels", strv_to_json(c->labels));
+		json_object_set_new(j, "labels", json_strv_array(c->labels));
 	if (c->tmpfs != NULL)
-		json_object_set_new(j, "tmpfs", strv_to_json(c->tmpfs));
+		json_object_set_new(j, "tmpfs", json_strv_array(c->tmpfs));
 	if (c->cap_add != NULL)
-		json_object_set_new(j, "cap_add", strv_to_json(c->cap_add));
+		json_object_set_new(j, "cap_add", json_strv_array(c->cap_add));
 	if (c->cap_drop != NULL)
-		json_object_set_new(j, "cap_drop", strv_to_json(c->cap_drop));
+		json_object_set_new(j, "cap_drop",
+				    json_strv_array(c->cap_drop));
 	if (c->stop_signal != NULL)
 		json_object_set_new(j, "stop_signal",
 				    json_string(c->stop_signal));

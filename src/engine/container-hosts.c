@@ -9,17 +9,12 @@
 #include <unistd.h>
 
 #include "engine/container-store.h"
+#include "net/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
-
-static const char *record_string(const json_t *record, const char *key)
-{
-	const char *s = json_string_value(json_object_get(record, key));
-
-	return s != NULL ? s : "";
-}
 
 static void append_names(FILE *out, const json_t *arr)
 {
@@ -31,37 +26,77 @@ static void append_names(FILE *out, const json_t *arr)
 			fprintf(out, " %s", json_string_value(v));
 }
 
-static void write_own_entry(FILE *out, const json_t *record)
+/* Write a line per address of the container with its names there. */
+static void write_own_entries(FILE *out, json_t *record, json_t *endpoints)
 {
-	const char *hostname = record_string(record, "hostname");
-	const char *name = record_string(record, "name");
-	const char *ip = record_string(record, "ip");
+	const char *hostname = network_record_string(record, "hostname");
+	const char *name = network_record_string(record, "name");
+	json_t *ep;
+	size_t i;
 
-	if (ip[0] == '\0') {
+	if (json_array_size(endpoints) == 0) {
 		fprintf(out, "127.0.1.1\t%s\n", hostname);
 		return;
 	}
 
-	fprintf(out, "%s\t%s", ip, hostname);
-	if (strcmp(name, hostname) != 0)
-		fprintf(out, " %s", name);
-	append_names(out, json_object_get(record, "aliases"));
-	fputc('\n', out);
+	json_array_foreach (endpoints, i, ep) {
+		fprintf(out, "%s\t%s", network_record_string(ep, "ip"),
+			hostname);
+		if (strcmp(name, hostname) != 0)
+			fprintf(out, " %s", name);
+		append_names(out, json_object_get(ep, "aliases"));
+		fputc('\n', out);
+	}
 }
 
+/* Write the peer's address on net, its name and its aliases there. */
 static void write_peer_entry(FILE *out, const struct engine *engine,
+			     const struct net_network *net,
 			     const struct net_attachment *a)
 {
 	_cleanup_free_ char *dir = container_dir(engine, a->container);
-	_cleanup_free_ char *path = fs_path_join(dir, CONTAINER_NETWORK_RECORD);
 	_cleanup_json_ json_t *record = NULL;
 	char ip[16];
 
 	net_ip_format(a->ip, ip);
 	fprintf(out, "%s\t%s", ip, a->name);
-	if (json_parse_file(path, &record, NULL) == 0)
-		append_names(out, json_object_get(record, "aliases"));
+	if (network_record_load(dir, &record, NULL) == 0 && record != NULL)
+		append_names(out, json_object_get(network_record_endpoint(
+							  record, net->name),
+						  "aliases"));
 	fputc('\n', out);
+}
+
+/*
+ * Write the peers on every user-defined network of the container. A
+ * peer on several of them is written once, with its first address.
+ */
+static void write_peers(FILE *out, const struct engine *engine,
+			const char *self, json_t *endpoints)
+{
+	_cleanup_strv_ char **seen = NULL;
+	json_t *ep;
+	size_t i;
+
+	json_array_foreach (endpoints, i, ep) {
+		const char *name = network_record_string(ep, "network");
+		_cleanup_network_ struct net_network *net = NULL;
+
+		/* As in Docker, the default network gives no names. */
+		if (strcmp(name, NET_DEFAULT_NAME) == 0 ||
+		    net_network_load(engine->root, name, &net, NULL) < 0)
+			continue;
+
+		for (size_t k = 0; k < net->n_containers; k++) {
+			const struct net_attachment *a = &net->containers[k];
+
+			if (strcmp(a->container, self) == 0 ||
+			    strv_contains(seen, a->container))
+				continue;
+			strv_push(&seen, a->container);
+			write_peer_entry(out, engine, net, a);
+		}
+	}
 }
 
 static void write_add_hosts(FILE *out, const json_t *record)
@@ -94,12 +129,11 @@ static int write_in_place(const char *dir, const char *name, const char *data,
 }
 
 int container_hosts_write(const struct engine *engine, const char *dir,
-			  const json_t *record, const struct net_network *net,
+			  const char *id, json_t *record,
 			  struct berth_error **err)
 {
+	_cleanup_json_ json_t *endpoints = network_record_endpoints(record);
 	_cleanup_free_ char *data = NULL;
-	const char *own_ip = record_string(record, "ip");
-	bool peers = net != NULL && strcmp(net->name, NET_DEFAULT_NAME) != 0;
 	size_t len = 0;
 	FILE *out = open_memstream(&data, &len);
 
@@ -109,16 +143,8 @@ int container_hosts_write(const struct engine *engine, const char *dir,
 	fputs("127.0.0.1\tlocalhost\n"
 	      "::1\tlocalhost ip6-localhost ip6-loopback\n",
 	      out);
-	write_own_entry(out, record);
-
-	/* As in Docker, the default network gives no names to peers. */
-	for (size_t i = 0; peers && i < net->n_containers; i++) {
-		char ip[16];
-
-		net_ip_format(net->containers[i].ip, ip);
-		if (strcmp(ip, own_ip) != 0)
-			write_peer_entry(out, engine, &net->containers[i]);
-	}
+	write_own_entries(out, record, endpoints);
+	write_peers(out, engine, id, endpoints);
 	write_add_hosts(out, record);
 	fclose(out);
 
@@ -153,7 +179,7 @@ int container_resolv_write(const char *dir, const json_t *record,
 			   struct berth_error **err)
 {
 	json_t *dns = json_object_get(record, "dns"), *v;
-	const char *mode = record_string(record, "mode");
+	const char *mode = network_record_string(record, "mode");
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0, i;
 	FILE *out;
@@ -185,13 +211,12 @@ void container_hosts_update_peers(const struct engine *engine,
 	for (size_t i = 0; i < net->n_containers; i++) {
 		const char *id = net->containers[i].container;
 		_cleanup_free_ char *dir = container_dir(engine, id);
-		_cleanup_free_ char *path =
-			fs_path_join(dir, CONTAINER_NETWORK_RECORD);
 		_cleanup_json_ json_t *record = NULL;
 
 		if (strcmp(id, skip_id) == 0 ||
-		    json_parse_file(path, &record, NULL) < 0)
+		    network_record_load(dir, &record, NULL) < 0 ||
+		    record == NULL)
 			continue;
-		(void)container_hosts_write(engine, dir, record, net, NULL);
+		(void)container_hosts_write(engine, dir, id, record, NULL);
 	}
 }

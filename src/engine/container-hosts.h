@@ -12,19 +12,18 @@
 #include <jansson.h>
 
 #include "engine/engine.h"
+#include "engine/network-record.h"
 #include "net/network.h"
 #include "util/error.h"
 
-/* The network record's file name in the container directory. */
-#define CONTAINER_NETWORK_RECORD "network.json"
-
 /*
- * Write DIR/hosts: localhost, the container's own names, and with net
- * (a user-defined network) the names and aliases of its peers there,
- * then the --add-host entries.
+ * Write DIR/hosts of container id: localhost, the container's own
+ * names, the names and aliases of its peers on its user-defined
+ * networks, then the --add-host entries. The caller holds the network
+ * lock: the networks are read from the store.
  */
 int container_hosts_write(const struct engine *engine, const char *dir,
-			  const json_t *record, const struct net_network *net,
+			  const char *id, json_t *record,
 			  struct berth_error **err);
 
 /*

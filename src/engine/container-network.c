@@ -11,9 +11,9 @@
 #include "engine/container-ports.h"
 #include "engine/container-state.h"
 #include "engine/container-store.h"
+#include "engine/network-endpoint.h"
+#include "engine/network-record.h"
 #include "net/ipam.h"
-#include "net/link.h"
-#include "net/nat.h"
 #include "net/netns.h"
 #include "net/ports.h"
 #include "net/store.h"
@@ -53,35 +53,12 @@ int container_network_check_mode(const char *mode, struct berth_error **err)
 	return net_name_validate(mode, err);
 }
 
-static char *netns_path(const struct engine *engine, const char *id)
+char *container_netns_path(const struct engine *engine, const char *id)
 {
 	char *path;
 
 	xasprintf(&path, "%s/netns/%s", engine->runroot, id);
 	return path;
-}
-
-/* The host end of the container's veth: "vb" and 11 digits of its id. */
-static void veth_name(const char *id, char buf[static 16])
-{
-	snprintf(buf, 16, "vb%.11s", id);
-}
-
-static int save_record(const char *dir, json_t *record,
-		       struct berth_error **err)
-{
-	_cleanup_free_ char *path = fs_path_join(dir, CONTAINER_NETWORK_RECORD);
-
-	return json_write_file_atomic(path, record, err);
-}
-
-static json_t *strv_array(char *const *strv)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
-		json_array_append_new(arr, json_string(strv[i]));
-	return arr;
 }
 
 static int check_ip_list(char *const *list, const char *flag,
@@ -124,12 +101,51 @@ static int check_aliases(char *const *aliases, struct berth_error **err)
 	return 0;
 }
 
+static int check_more_networks(const struct engine_create_options *opts,
+			       struct berth_error **err)
+{
+	for (size_t i = 0; i < opts->n_more_networks; i++) {
+		const struct engine_endpoint_options *o =
+			&opts->more_networks[i];
+
+		if (is_plain_mode(o->network) || is_container_mode(o->network))
+			return berth_error_set(err, 0,
+					       "--network '%s' cannot be "
+					       "combined with other networks",
+					       o->network);
+		if (net_name_validate(o->network, err) < 0 ||
+		    check_aliases(o->aliases, err) < 0)
+			return -1;
+		if (strcmp(o->network, opts->network) == 0)
+			return berth_error_set(err, 0,
+					       "--network '%s' is given twice",
+					       o->network);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o->network,
+				   opts->more_networks[k].network) == 0)
+				return berth_error_set(err, 0,
+						       "--network '%s' is "
+						       "given twice",
+						       o->network);
+	}
+	if (opts->n_more_networks > NETWORK_MAX_ENDPOINTS - 1)
+		return berth_error_set(err, 0,
+				       "a container joins at most %d networks",
+				       NETWORK_MAX_ENDPOINTS);
+	return 0;
+}
+
 static int check_options(const char *mode,
 			 const struct engine_create_options *opts,
 			 struct berth_error **err)
 {
 	bool bridge = !is_plain_mode(mode) && !is_container_mode(mode);
 
+	if (!bridge && opts->n_more_networks > 0)
+		return berth_error_set(err, 0,
+				       "--network '%s' cannot be combined "
+				       "with other networks",
+				       mode);
 	if (!bridge && (opts->ip != NULL || opts->network_aliases != NULL))
 		return berth_error_set(err, 0,
 				       "--ip and --network-alias need a "
@@ -143,7 +159,8 @@ static int check_options(const char *mode,
 				       mode);
 	if (check_add_hosts(opts->add_hosts, err) < 0 ||
 	    check_ip_list(opts->dns, "--dns", err) < 0 ||
-	    check_aliases(opts->network_aliases, err) < 0)
+	    check_aliases(opts->network_aliases, err) < 0 ||
+	    check_more_networks(opts, err) < 0)
 		return -1;
 	return 0;
 }
@@ -151,11 +168,10 @@ static int check_options(const char *mode,
 static json_t *new_record(const char *mode, const struct container_config *c,
 			  const struct engine_create_options *opts)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "mode", mode,
-			 "hostname", c->hostname, "name", c->name, "aliases",
-			 strv_array(opts->network_aliases), "add_hosts",
-			 strv_array(opts->add_hosts), "dns",
-			 strv_array(opts->dns));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "mode", mode, "hostname",
+			 c->hostname, "name", c->name, "add_hosts",
+			 json_strv_array(opts->add_hosts), "dns",
+			 json_strv_array(opts->dns));
 }
 
 /* none, host and container:REF: no address, only the record. */
@@ -185,8 +201,8 @@ static int attach_plain(struct engine *engine, const struct container_config *c,
 	if (target != NULL)
 		json_object_set_new(record, "container", json_string(target));
 
-	if (save_record(dir, record, err) < 0 ||
-	    container_hosts_write(engine, dir, record, NULL, err) < 0)
+	if (network_record_save(dir, record, err) < 0 ||
+	    container_hosts_write(engine, dir, c->id, record, err) < 0)
 		return -1;
 
 	/* The host network mounts the host's resolv.conf instead. */
@@ -195,40 +211,84 @@ static int attach_plain(struct engine *engine, const struct container_config *c,
 	return container_resolv_write(dir, record, err);
 }
 
+static void release_all(struct engine *engine, const char *id, json_t *record)
+{
+	_cleanup_json_ json_t *endpoints = network_record_endpoints(record);
+	json_t *ep;
+	size_t i;
+
+	json_array_foreach (endpoints, i, ep)
+		network_endpoint_release(engine, id, ep);
+}
+
+static void update_all_peers(struct engine *engine, const char *id,
+			     json_t *record)
+{
+	_cleanup_json_ json_t *endpoints = network_record_endpoints(record);
+	json_t *ep;
+	size_t i;
+
+	json_array_foreach (endpoints, i, ep)
+		network_endpoint_update_peers(engine, id, ep);
+}
+
+/* Allocate the record's addresses on the main network and the others. */
+static int allocate_all(struct engine *engine, const struct container_config *c,
+			const struct engine_create_options *opts,
+			json_t *record, struct berth_error **err)
+{
+	struct engine_endpoint_options main_ep = {
+		.network = c->network,
+		.ip = opts->ip,
+		.aliases = opts->network_aliases,
+	};
+	_cleanup_json_ json_t *ep = NULL;
+	json_t *more = json_array();
+
+	json_object_set_new(record, "more", more);
+	if (network_endpoint_allocate(engine, c->id, c->name, &main_ep, "eth0",
+				      &ep, err) < 0)
+		return -1;
+	json_object_update(record, ep);
+
+	for (size_t i = 0; i < opts->n_more_networks; i++) {
+		char ifname[16];
+
+		json_decref(ep);
+		ep = NULL;
+		snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)i + 1);
+		if (network_endpoint_allocate(engine, c->id, c->name,
+					      &opts->more_networks[i], ifname,
+					      &ep, err) < 0)
+			return -1;
+		json_array_append(more, ep);
+	}
+	return 0;
+}
+
 static int attach_bridge(struct engine *engine,
 			 const struct container_config *c,
 			 const struct engine_create_options *opts,
 			 const char *dir, struct berth_error **err)
 {
-	_cleanup_network_ struct net_network *net = NULL;
 	_cleanup_json_ json_t *record = new_record("bridge", c, opts);
 	_cleanup_json_ json_t *ports = NULL;
 	_cleanup_lock_ int lock = -1;
-	char ip_text[16], gateway[16];
-	uint32_t ip;
 
 	if (container_ports_resolve(engine, c, opts, &ports, err) < 0 ||
-	    net_store_lock(engine->root, &lock, err) < 0 ||
-	    net_network_load(engine->root, c->network, &net, err) < 0 ||
-	    net_ipam_allocate(net, c->id, c->name, opts->ip, &ip, err) < 0)
+	    net_store_lock(engine->root, &lock, err) < 0)
 		return -1;
-
-	net_ip_format(ip, ip_text);
-	net_ip_format(net->gateway, gateway);
-	json_object_set_new(record, "network", json_string(net->name));
-	json_object_set_new(record, "network_id", json_string(net->id));
-	json_object_set_new(record, "ip", json_string(ip_text));
-	json_object_set_new(record, "prefix", json_integer(net->subnet.prefix));
-	json_object_set_new(record, "gateway", json_string(gateway));
 	json_object_set(record, "ports", ports);
 
-	if (save_record(dir, record, err) < 0 ||
-	    container_hosts_write(engine, dir, record, net, err) < 0 ||
-	    container_resolv_write(dir, record, err) < 0 ||
-	    net_network_save(engine->root, net, err) < 0)
+	if (allocate_all(engine, c, opts, record, err) < 0 ||
+	    network_record_save(dir, record, err) < 0 ||
+	    container_hosts_write(engine, dir, c->id, record, err) < 0 ||
+	    container_resolv_write(dir, record, err) < 0) {
+		release_all(engine, c->id, record);
 		return -1;
+	}
 
-	container_hosts_update_peers(engine, net, c->id);
+	update_all_peers(engine, c->id, record);
 	return 0;
 }
 
@@ -245,24 +305,11 @@ int container_network_attach(struct engine *engine,
 	return attach_bridge(engine, c, opts, dir, err);
 }
 
-static int load_record(const char *dir, json_t **ret, struct berth_error **err)
-{
-	_cleanup_free_ char *path = fs_path_join(dir, CONTAINER_NETWORK_RECORD);
-
-	*ret = NULL;
-	if (!fs_exists(path))
-		return 0;
-	return json_parse_file(path, ret, err);
-}
-
-static const char *record_string(const json_t *record, const char *key)
-{
-	const char *s = json_string_value(json_object_get(record, key));
-
-	return s != NULL ? s : "";
-}
-
-/* Point linux.namespaces' network entry of config.json at path. */
+/*
+ * Point linux.namespaces' network entry of config.json at path, or with
+ * NULL let the runtime create a new namespace. A file without a path is
+ * not rewritten for NULL.
+ */
 static int set_spec_netns(const char *dir, const char *path,
 			  struct berth_error **err)
 {
@@ -280,11 +327,16 @@ static int set_spec_netns(const char *dir, const char *path,
 		const char *type =
 			json_string_value(json_object_get(ns, "type"));
 
-		if (type != NULL && strcmp(type, "network") == 0) {
+		if (type == NULL || strcmp(type, "network") != 0)
+			continue;
+		if (path != NULL)
 			json_object_set_new(ns, "path", json_string(path));
-			return json_write_file_atomic(config, spec, err);
-		}
+		else if (json_object_del(ns, "path") < 0)
+			return 0;
+		return json_write_file_atomic(config, spec, err);
 	}
+	if (path == NULL)
+		return 0;
 	return berth_error_set(
 		err, 0, "%s: no network namespace to set the path of", config);
 }
@@ -292,7 +344,7 @@ static int set_spec_netns(const char *dir, const char *path,
 static int start_joined(struct engine *engine, const json_t *record,
 			const char *dir, struct berth_error **err)
 {
-	const char *target = record_string(record, "container");
+	const char *target = network_record_string(record, "container");
 	struct container_state state;
 	char path[64];
 
@@ -310,66 +362,69 @@ static int start_joined(struct engine *engine, const json_t *record,
 	return set_spec_netns(dir, path, err);
 }
 
-static int setup_veth(const char *id, const char *ns_path,
-		      const struct net_network *net, const json_t *record,
-		      struct berth_error **err)
+static int plug_all(struct engine *engine, const char *id, json_t *record,
+		    const char *ns_path, struct berth_error **err)
 {
-	struct net_veth_config cfg = {
-		.bridge = net->bridge,
-		.prefix = net->subnet.prefix,
-		.gateway = net->gateway,
-		.internal = net->internal,
-	};
-	_cleanup_close_ int fd = -1;
-	char host_name[16];
+	_cleanup_json_ json_t *endpoints = network_record_endpoints(record);
+	_cleanup_network_ struct net_network *main_net = NULL;
+	_cleanup_close_ int fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+	json_t *ep;
+	size_t i;
 
-	veth_name(id, host_name);
-	cfg.host_name = host_name;
-	if (net_ip_parse(record_string(record, "ip"), &cfg.ip, err) < 0)
-		return -1;
-
-	fd = open(ns_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return berth_error_set(err, errno, "open '%s'", ns_path);
-	cfg.netns_fd = fd;
 
-	/* A monitor killed before its cleanup may have left the veth. */
-	if (net_link_delete(host_name, err) < 0)
+	json_array_foreach (endpoints, i, ep)
+		if (network_endpoint_plug(engine, id, ep, fd, i == 0, err) < 0)
+			return -1;
+
+	if (net_network_load(engine->root,
+			     network_record_string(record, "network"),
+			     &main_net, err) < 0)
 		return -1;
-	return net_veth_setup(&cfg, err);
+	return container_ports_forward(id, main_net, record, err);
 }
 
-static int start_bridge(struct engine *engine, const char *id,
-			const json_t *record, const char *dir,
+static void unplug_all(const char *id, json_t *record)
+{
+	_cleanup_json_ json_t *endpoints = network_record_endpoints(record);
+	json_t *ep;
+	size_t i;
+
+	net_ports_unforward(id);
+	json_array_foreach (endpoints, i, ep)
+		network_endpoint_unplug(id, ep);
+}
+
+static void stop_locked(struct engine *engine, const char *id, json_t *record)
+{
+	_cleanup_free_ char *ns_path = container_netns_path(engine, id);
+
+	if (record != NULL)
+		unplug_all(id, record);
+	(void)net_netns_remove(ns_path, NULL);
+}
+
+static int start_bridge(struct engine *engine, const char *id, const char *dir,
 			struct berth_error **err)
 {
 	_cleanup_free_ char *ns_dir = fs_path_join(engine->runroot, "netns");
-	_cleanup_free_ char *ns_path = netns_path(engine, id);
-	_cleanup_network_ struct net_network *net = NULL;
+	_cleanup_free_ char *ns_path = container_netns_path(engine, id);
+	_cleanup_json_ json_t *record = NULL;
 	_cleanup_lock_ int lock = -1;
 
+	/* Read under the lock because "network connect" may change the record. */
 	if (net_store_lock(engine->root, &lock, err) < 0 ||
-	    net_network_load(engine->root, record_string(record, "network"),
-			     &net, err) < 0)
+	    network_record_load(dir, &record, err) < 0)
 		return -1;
 
-	if (net_network_find(net, id) == NULL)
-		return berth_error_set(err, 0,
-				       "container '%.12s' has no address on "
-				       "network '%s': recreate the container",
-				       id, net->name);
-
-	/* After a reboot the bridge and its NAT rule are gone. */
-	if (net_bridge_ensure(net->bridge, net->gateway, net->subnet.prefix,
-			      err) < 0 ||
-	    net_nat_ensure(net, err) < 0 || fs_mkdir_p(ns_dir, 0700, err) < 0 ||
+	if (fs_mkdir_p(ns_dir, 0700, err) < 0 ||
 	    net_netns_create(ns_path, err) < 0)
 		return -1;
 
-	if (setup_veth(id, ns_path, net, record, err) < 0 ||
-	    container_ports_forward(id, net, record, err) < 0 ||
+	if (plug_all(engine, id, record, ns_path, err) < 0 ||
 	    set_spec_netns(dir, ns_path, err) < 0) {
-		container_network_stop(engine, id);
+		stop_locked(engine, id, record);
 		return -1;
 	}
 	return 0;
@@ -381,94 +436,81 @@ int container_network_start(struct engine *engine, const char *id,
 	_cleanup_json_ json_t *record = NULL;
 	const char *mode;
 
-	if (load_record(dir, &record, err) < 0)
+	if (network_record_load(dir, &record, err) < 0)
 		return -1;
 	if (record == NULL)
 		return 0;
 
-	mode = record_string(record, "mode");
+	mode = network_record_string(record, "mode");
 	if (strcmp(mode, "container") == 0)
 		return start_joined(engine, record, dir, err);
 	if (strcmp(mode, "bridge") == 0)
-		return start_bridge(engine, id, record, dir, err);
+		return start_bridge(engine, id, dir, err);
+	/* A container that left its last network needs a new namespace. */
+	if (strcmp(mode, "none") == 0)
+		return set_spec_netns(dir, NULL, err);
 	return 0;
 }
 
 void container_network_stop(struct engine *engine, const char *id)
 {
-	_cleanup_free_ char *ns_path = netns_path(engine, id);
-	char host_name[16];
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_json_ json_t *record = NULL;
+	_cleanup_lock_ int lock = -1;
 
-	net_ports_unforward(id);
-	veth_name(id, host_name);
-	(void)net_link_delete(host_name, NULL);
-	(void)net_netns_remove(ns_path, NULL);
+	(void)net_store_lock(engine->root, &lock, NULL);
+	if (network_record_load(dir, &record, NULL) < 0)
+		record = NULL;
+	stop_locked(engine, id, record);
 }
 
 int container_network_release(struct engine *engine, const char *id,
 			      const char *dir, struct berth_error **err)
 {
-	_cleanup_network_ struct net_network *net = NULL;
 	_cleanup_json_ json_t *record = NULL;
 	_cleanup_lock_ int lock = -1;
-	const char *network;
 
-	container_network_stop(engine, id);
-
-	if (load_record(dir, &record, err) < 0)
-		return -1;
-	if (record == NULL ||
-	    strcmp(record_string(record, "mode"), "bridge") != 0)
-		return 0;
-
-	network = record_string(record, "network");
-	if (net_store_lock(engine->root, &lock, err) < 0)
+	if (net_store_lock(engine->root, &lock, err) < 0 ||
+	    network_record_load(dir, &record, err) < 0)
 		return -1;
 
-	/* A network file removed by hand leaves nothing to release. */
-	if (!net_network_exists(engine->root, network))
-		return 0;
-	if (net_network_load(engine->root, network, &net, err) < 0)
-		return -1;
-
-	if (!net_ipam_release(net, id))
-		return 0;
-	if (net_network_save(engine->root, net, err) < 0)
-		return -1;
-
-	container_hosts_update_peers(engine, net, id);
+	stop_locked(engine, id, record);
+	if (record != NULL)
+		release_all(engine, id, record);
 	return 0;
 }
 
-static json_t *endpoint_json(const json_t *record)
+static json_t *endpoint_json(const json_t *ep)
 {
-	json_t *aliases = json_object_get(record, "aliases");
+	json_t *aliases = json_object_get(ep, "aliases");
 
 	return json_pack("{s:s, s:s, s:I, s:s, s:O}", "NetworkID",
-			 record_string(record, "network_id"), "IPAddress",
-			 record_string(record, "ip"), "IPPrefixLen",
-			 json_integer_value(json_object_get(record, "prefix")),
-			 "Gateway", record_string(record, "gateway"), "Aliases",
-			 aliases != NULL ? aliases : json_null());
+			 network_record_string(ep, "network_id"), "IPAddress",
+			 network_record_string(ep, "ip"), "IPPrefixLen",
+			 json_integer_value(json_object_get(ep, "prefix")),
+			 "Gateway", network_record_string(ep, "gateway"),
+			 "Aliases", aliases != NULL ? aliases : json_null());
 }
 
 json_t *container_network_inspect_json(const char *dir)
 {
 	_cleanup_json_ json_t *record = NULL;
-	json_t *j, *networks = json_object();
-	const char *mode;
+	_cleanup_json_ json_t *endpoints = NULL;
+	json_t *j, *networks = json_object(), *ep;
+	size_t i;
 
-	if (load_record(dir, &record, NULL) < 0)
+	if (network_record_load(dir, &record, NULL) < 0)
 		record = NULL;
-	mode = record != NULL ? record_string(record, "mode") : "";
+	endpoints = network_record_endpoints(record);
 
-	if (strcmp(mode, "bridge") == 0)
-		json_object_set_new(networks, record_string(record, "network"),
-				    endpoint_json(record));
+	json_array_foreach (endpoints, i, ep)
+		json_object_set_new(networks,
+				    network_record_string(ep, "network"),
+				    endpoint_json(ep));
 
 	j = json_pack("{s:s, s:s, s:I, s:o}", "IPAddress",
-		      record_string(record, "ip"), "Gateway",
-		      record_string(record, "gateway"), "IPPrefixLen",
+		      network_record_string(record, "ip"), "Gateway",
+		      network_record_string(record, "gateway"), "IPPrefixLen",
 		      json_integer_value(json_object_get(record, "prefix")),
 		      "Networks", networks);
 	json_object_set_new(j, "Ports", container_ports_inspect_json(record));

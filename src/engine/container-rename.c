@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/container-config.h"
+#include "engine/container-network.h"
 #include "engine/container-store.h"
 #include "engine/events.h"
 #include "util/cleanup.h"
@@ -40,7 +41,8 @@ int engine_container_rename(struct engine *engine, const char *id,
 
 	free(c->name);
 	c->name = xstrdup(name);
-	if (container_config_save(dir, c, err) < 0)
+	if (container_config_save(dir, c, err) < 0 ||
+	    container_network_rename(engine, id, name, err) < 0)
 		return -1;
 	events_container(engine, "rename", id, -1);
 	return 0;

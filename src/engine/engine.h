@@ -48,6 +48,13 @@ void engine_init(struct engine *engine, const char *root, const char *runroot,
 		 char **argv);
 void engine_clear(struct engine *engine);
 
+/* A network beyond the first, with what --ip and --network-alias give. */
+struct engine_endpoint_options {
+	const char *network;
+	const char *ip; /* NULL = any free address */
+	char **aliases;
+};
+
 struct engine_create_options {
 	const char *image;
 	const char *name; /* NULL = generated */
@@ -59,9 +66,11 @@ struct engine_create_options {
 	const char *workdir;
 	const char *user;
 	const char *hostname;
-	const char *network;	   /* "none" (default): container-network.h */
-	const char *ip;		   /* --ip on a bridge network, NULL = any */
-	char **network_aliases;	   /* more names for peers on the network */
+	const char *network;	/* "none" (default): container-network.h */
+	const char *ip;		/* --ip on a bridge network, NULL = any */
+	char **network_aliases; /* more names for peers on the network */
+	struct engine_endpoint_options *more_networks; /* bridge networks */
+	size_t n_more_networks;
 	char **add_hosts;	   /* "NAME:IP" lines for /etc/hosts */
 	char **dns;		   /* name servers for /etc/resolv.conf */
 	char **publish;		   /* -p "[IP:][HOSTPORT:]PORT[/PROTO]" */
@@ -97,6 +106,19 @@ struct engine_create_options {
 };
 
 void engine_create_options_init(struct engine_create_options *opts);
+
+/*
+ * "berth network connect": join container id to one more bridge network
+ * with o's address and aliases; a running container gets its device at
+ * once.
+ */
+int engine_network_connect(struct engine *engine, const char *id,
+			   const struct engine_endpoint_options *o,
+			   struct berth_error **err);
+
+/* "berth network disconnect": the container leaves the network. */
+int engine_network_disconnect(struct engine *engine, const char *id,
+			      const char *network, struct berth_error **err);
 
 /*
  * Create a container: its directory, bundle and overlay directories.

@@ -53,15 +53,6 @@ struct image_info *image_info_new(const json_t *index,
 	return image;
 }
 
-static json_t *strv_to_json(char **strv)
-{
-	json_t *array = json_array();
-
-	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
-		json_array_append_new(array, json_string(strv[i]));
-	return array;
-}
-
 static json_t *config_field(const struct image_info *image, const char *key)
 {
 	json_t *value = json_object_get(image->config, key);
@@ -78,7 +69,7 @@ json_t *image_info_to_json(const struct image_info *image)
 
 	xasprintf(&id, "sha256:%s", image->id);
 	j = json_pack("{s:s, s:o, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o}",
-		      "Id", id, "RepoTags", strv_to_json(image->names),
+		      "Id", id, "RepoTags", json_strv_array(image->names),
 		      "Digest", image->manifest_digest, "Created",
 		      image->created != NULL ? json_string(image->created) :
 					       json_null(),
@@ -88,7 +79,7 @@ json_t *image_info_to_json(const struct image_info *image)
 		      config != NULL ? json_incref(config) : json_object(),
 		      "RootFS",
 		      json_pack("{s:s, s:o}", "Type", "layers", "Layers",
-				strv_to_json(image->diff_ids)),
+				json_strv_array(image->diff_ids)),
 		      "History",
 		      history != NULL ? json_incref(history) : json_array());
 	if (j == NULL)

@@ -231,7 +231,7 @@ static int rename_link(struct nl_sock *sk, struct rtnl_link *link,
 }
 
 static int add_default_route(struct nl_sock *sk, int ifindex, uint32_t gateway,
-			     struct berth_error **err)
+			     int flags, struct berth_error **err)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -246,7 +246,7 @@ static int add_default_route(struct nl_sock *sk, int ifindex, uint32_t gateway,
 		rtnl_route_nh_set_ifindex(nh, ifindex);
 		rtnl_route_add_nexthop(route, nh);
 		nh = NULL;
-		r = rtnl_route_add(sk, route, NLM_F_CREATE);
+		r = rtnl_route_add(sk, route, NLM_F_CREATE | flags);
 	}
 	if (nh != NULL)
 		rtnl_route_nh_free(nh);
@@ -257,11 +257,12 @@ static int add_default_route(struct nl_sock *sk, int ifindex, uint32_t gateway,
 	if (gw != NULL)
 		nl_addr_put(gw);
 	if (r < 0)
-		return nl_fail(err, r, "add default route via", "eth0");
+		return nl_fail(err, r, "add the default route through",
+			       "the gateway");
 	return 0;
 }
 
-/* In the container's namespace: eth0 with address and route, lo up. */
+/* In the container's namespace: ifname with address and route, lo up. */
 static int configure_inside(const struct net_veth_config *cfg,
 			    const char *peer_name, struct berth_error **err)
 {
@@ -276,10 +277,10 @@ static int configure_inside(const struct net_veth_config *cfg,
 	r = rtnl_link_get_kernel(sk, 0, peer_name, &eth);
 	if (r < 0)
 		return nl_fail(err, r, "find veth", peer_name);
-	if (rename_link(sk, eth, "eth0", err) < 0 ||
+	if (rename_link(sk, eth, cfg->ifname, err) < 0 ||
 	    add_address(sk, rtnl_link_get_ifindex(eth), cfg->ip, cfg->prefix,
-			"eth0", err) < 0 ||
-	    link_up(sk, eth, 0, "eth0", err) < 0)
+			cfg->ifname, err) < 0 ||
+	    link_up(sk, eth, 0, cfg->ifname, err) < 0)
 		return -1;
 
 	r = rtnl_link_get_kernel(sk, 0, "lo", &lo);
@@ -288,15 +289,29 @@ static int configure_inside(const struct net_veth_config *cfg,
 	if (link_up(sk, lo, 0, "lo", err) < 0)
 		return -1;
 
-	if (cfg->internal)
+	if (!cfg->default_route)
 		return 0;
 	return add_default_route(sk, rtnl_link_get_ifindex(eth), cfg->gateway,
-				 err);
+				 0, err);
 }
 
-/* Run configure_inside() with this thread in the container's netns. */
-static int configure_in_netns(const struct net_veth_config *cfg,
-			      const char *peer_name, struct berth_error **err)
+/* What configure_inside() needs, for run_in_netns(). */
+struct inside_args {
+	const struct net_veth_config *cfg;
+	const char *peer_name;
+};
+
+static int configure_inside_step(const void *data, struct berth_error **err)
+{
+	const struct inside_args *a = data;
+
+	return configure_inside(a->cfg, a->peer_name, err);
+}
+
+/* Run step(data) with this thread in the network namespace netns_fd. */
+static int run_in_netns(int netns_fd,
+			int (*step)(const void *, struct berth_error **),
+			const void *data, struct berth_error **err)
 {
 	_cleanup_close_ int saved =
 		open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -305,12 +320,12 @@ static int configure_in_netns(const struct net_veth_config *cfg,
 	if (saved < 0)
 		return berth_error_set(err, errno, "open '%s'",
 				       "/proc/thread-self/ns/net");
-	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return berth_error_set(err, errno,
 				       "enter the container's network "
 				       "namespace");
 
-	r = configure_inside(cfg, peer_name, err);
+	r = step(data, err);
 
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort(); /* running on in the wrong namespace would be worse */
@@ -330,9 +345,38 @@ int net_veth_setup(const struct net_veth_config *cfg, struct berth_error **err)
 		return -1;
 
 	if (host_end_up(sk, cfg, err) < 0 ||
-	    configure_in_netns(cfg, peer_name, err) < 0) {
+	    run_in_netns(cfg->netns_fd, configure_inside_step,
+			 &(struct inside_args){cfg, peer_name}, err) < 0) {
 		(void)delete_by_name(sk, cfg->host_name, NULL);
 		return -1;
 	}
 	return 0;
+}
+
+struct route_args {
+	const char *ifname;
+	uint32_t gateway;
+};
+
+static int replace_default_route(const void *data, struct berth_error **err)
+{
+	const struct route_args *a = data;
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	_cleanup_link_ struct rtnl_link *link = NULL;
+	int r;
+
+	if (socket_open(&sk, err) < 0)
+		return -1;
+	r = rtnl_link_get_kernel(sk, 0, a->ifname, &link);
+	if (r < 0)
+		return nl_fail(err, r, "find device", a->ifname);
+	return add_default_route(sk, rtnl_link_get_ifindex(link), a->gateway,
+				 NLM_F_REPLACE, err);
+}
+
+int net_default_route_set(int netns_fd, const char *ifname, uint32_t gateway,
+			  struct berth_error **err)
+{
+	return run_in_netns(netns_fd, replace_default_route,
+			    &(struct route_args){ifname, gateway}, err);
 }

@@ -29,18 +29,28 @@ struct net_veth_config {
 	const char *host_name; /* the end that stays on the host */
 	const char *bridge;    /* the host end's master */
 	int netns_fd;	       /* the container's network namespace */
+	const char *ifname;    /* the other end's name there: "eth0" */
 	uint32_t ip;	       /* the container end's address */
 	unsigned prefix;
-	uint32_t gateway; /* the container's default route */
-	bool internal;	  /* no default route */
+	uint32_t gateway;   /* the container's default route */
+	bool default_route; /* false on internal and secondary networks */
 };
 
 /*
  * Make the veth pair: the host end joins the bridge and goes up, the
- * other end moves into the namespace as eth0 with its address and
- * default route, and lo goes up there. A failure deletes the pair.
+ * other end moves into the namespace as ifname with its address and,
+ * if asked, the default route, and lo goes up there. A failure deletes
+ * the pair.
  */
 int net_veth_setup(const struct net_veth_config *config,
 		   struct berth_error **err);
+
+/*
+ * In the network namespace netns_fd, route everything without a more
+ * specific route through gateway on device ifname, replacing the
+ * default route if there is one.
+ */
+int net_default_route_set(int netns_fd, const char *ifname, uint32_t gateway,
+			  struct berth_error **err);
 
 #endif

@@ -236,15 +236,6 @@ int hooks_run(const struct spec_hook_list *list, const char *stage,
 	return 0;
 }
 
-static json_t *strv_to_json(char *const *strv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
-		json_array_append_new(a, json_string(strv[i]));
-	return a;
-}
-
 json_t *hooks_list_to_json(const struct spec_hook_list *list)
 {
 	json_t *a = json_array();
@@ -255,9 +246,10 @@ json_t *hooks_list_to_json(const struct spec_hook_list *list)
 
 		json_object_set_new(o, "path", json_string(h->path));
 		if (h->args != NULL)
-			json_object_set_new(o, "args", strv_to_json(h->args));
+			json_object_set_new(o, "args",
+					    json_strv_array(h->args));
 		if (h->env != NULL)
-			json_object_set_new(o, "env", strv_to_json(h->env));
+			json_object_set_new(o, "env", json_strv_array(h->env));
 		json_object_set_new(o, "timeout", json_integer(h->timeout));
 		json_array_append_new(a, o);
 	}

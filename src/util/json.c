@@ -204,3 +204,12 @@ int json_get_strv_opt(const json_t *obj, const char *key, const char *where,
 	*ret = TAKE_PTR(strv);
 	return 0;
 }
+
+json_t *json_strv_array(char *const *strv)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; strv != NULL && strv[i] != NULL; i++)
+		json_array_append_new(arr, json_string(strv[i]));
+	return arr;
+}

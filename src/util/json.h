@@ -55,4 +55,7 @@ int json_get_array_opt(const json_t *obj, const char *key, const char *where,
 int json_get_strv_opt(const json_t *obj, const char *key, const char *where,
 		      char ***ret, struct berth_error **err);
 
+/* A new array of the strings of a NULL-terminated vector (NULL: empty). */
+json_t *json_strv_array(char *const *strv);
+
 #endif

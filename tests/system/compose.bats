@@ -389,3 +389,49 @@ EOF2
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"dependency 'db' did not become healthy"* ]]
 }
+
+@test "compose services join every network they list" {
+	cat >compose.yaml <<'EOF2'
+services:
+  app:
+    image: busybox
+    command: ["httpd", "-f", "-p", "8080", "-h", "/etc"]
+    stop_grace_period: 1s
+    networks: [back]
+  proxy:
+    image: busybox
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    networks:
+      front:
+        aliases: [gateway]
+      back:
+  outside:
+    image: busybox
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    networks: [front]
+networks:
+  front:
+  back:
+EOF2
+	run bc up -d
+	[ "$status" -eq 0 ]
+	[[ "$output" != *warning* ]]
+
+	run bc exec proxy ls /sys/class/net
+	[ "$output" = "$(printf 'eth0\neth1\nlo')" ]
+	run bc exec proxy sh -c 'for i in $(seq 50); do
+		wget -qO /dev/null http://app:8080/hostname && exit 0
+		sleep 0.1
+	done; exit 1'
+	[ "$status" -eq 0 ]
+	run bc exec outside grep -w gateway /etc/hosts
+	[ "$status" -eq 0 ]
+	run bc exec outside grep -w app /etc/hosts
+	[ "$status" -ne 0 ]
+
+	run bc down
+	[ "$status" -eq 0 ]
+	[ -z "$("$BERTH" network ls -q)" ]
+}

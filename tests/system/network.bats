@@ -373,3 +373,193 @@ net_wait_http() {
 	run "$BERTH" network ls --format '{{.Name}}'
 	[ "$output" = bridge ]
 }
+
+# Print the host end of container $1's veth for its device eth$2.
+net_veth_more() {
+	echo "vb${1:0:10}x$2"
+}
+
+# Print the containers attached to network $1, by name, sorted.
+net_members() {
+	"$BERTH" network inspect "$1" |
+		jq -r '.[0].Containers[].Name' | sort | tr '\n' ' '
+}
+
+@test "run on several networks: a device, an address and names on each" {
+	"$BERTH" network create nt-front >/dev/null
+	"$BERTH" network create nt-back >/dev/null
+	front=$(net_subnet nt-front)
+	back=$(net_subnet nt-back)
+
+	id=$("$BERTH" run -d --name both --network nt-front \
+		--network name=nt-back,alias=api,ip="${back%.0/24}.40" \
+		--dns 127.0.0.1 busybox httpd -f -p 8080 -h /etc)
+	"$BERTH" run -d --name fclient --network nt-front --dns 127.0.0.1 \
+		busybox sleep 60 >/dev/null
+	"$BERTH" run -d --name bclient --network nt-back --dns 127.0.0.1 \
+		busybox sleep 60 >/dev/null
+
+	run "$BERTH" exec both ip -4 -o addr show eth1
+	[[ "$output" == *"inet ${back%.0/24}.40/24"* ]]
+	run "$BERTH" exec both ip route
+	[[ "$output" == *"default via ${front%.0/24}.1 dev eth0"* ]]
+	[[ "$output" != *"default via ${back%.0/24}.1"* ]]
+	ip link show "$(net_veth_more "$id" 1)" >/dev/null
+
+	run "$BERTH" inspect both
+	[ "$(echo "$output" |
+		jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = \
+		nt-back,nt-front ]
+	[ "$(echo "$output" |
+		jq -r '.[0].NetworkSettings.Networks["nt-back"].Aliases[0]')" = \
+		api ]
+
+	# Each client knows "both" by its address on the shared network.
+	run "$BERTH" exec fclient grep -w both /etc/hosts
+	[[ "$output" == "${front%.0/24}."* ]]
+	run "$BERTH" exec bclient grep -w api /etc/hosts
+	[[ "$output" == "${back%.0/24}.40"$'\t'"both api" ]]
+	net_wait_http bclient api
+	net_wait_http fclient both
+	run "$BERTH" exec both cat /etc/hosts
+	[[ "$output" == *fclient* ]]
+	[[ "$output" == *bclient* ]]
+
+	# The two clients share no network.
+	run "$BERTH" exec fclient grep -w bclient /etc/hosts
+	[ "$status" -ne 0 ]
+
+	"$BERTH" rm -f both >/dev/null
+	run ip link show "$(net_veth_more "$id" 1)"
+	[ "$status" -ne 0 ]
+	[ "$(net_members nt-back)" = "bclient " ]
+}
+
+@test "network connect and disconnect a running container" {
+	"$BERTH" network create nt-one >/dev/null
+	"$BERTH" network create nt-two >/dev/null
+	id=$("$BERTH" run -d --name mover --network nt-one --dns 127.0.0.1 \
+		busybox httpd -f -p 8080 -h /etc)
+	"$BERTH" run -d --name peer --network nt-two --dns 127.0.0.1 \
+		busybox sleep 60 >/dev/null
+
+	run "$BERTH" network connect --alias mv nt-two mover
+	[ "$status" -eq 0 ]
+	run "$BERTH" exec mover ls /sys/class/net
+	[ "$output" = "$(printf 'eth0\neth1\nlo')" ]
+	run "$BERTH" exec peer cat /etc/hosts
+	[[ "$output" == *$'\tmover mv'* ]]
+	net_wait_http peer mv
+
+	run "$BERTH" network connect nt-two mover
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"already on network 'nt-two'"* ]]
+	run "$BERTH" network connect nt-none mover
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network 'nt-none' not found"* ]]
+
+	run "$BERTH" network disconnect nt-two mover
+	[ "$status" -eq 0 ]
+	run "$BERTH" exec mover ls /sys/class/net
+	[ "$output" = "$(printf 'eth0\nlo')" ]
+	run "$BERTH" exec peer cat /etc/hosts
+	[[ "$output" != *mover* ]]
+	[ "$(net_members nt-two)" = "peer " ]
+	run ip link show "$(net_veth_more "$id" 1)"
+	[ "$status" -ne 0 ]
+
+	run "$BERTH" network disconnect nt-two mover
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is not on network 'nt-two'"* ]]
+}
+
+@test "disconnect from the first network moves the default route" {
+	"$BERTH" network create nt-first >/dev/null
+	"$BERTH" network create nt-second >/dev/null
+	second=$(net_subnet nt-second)
+	"$BERTH" run -d --name roam --network nt-first --network nt-second \
+		busybox sleep 60 >/dev/null
+
+	"$BERTH" network disconnect nt-first roam
+	run "$BERTH" exec roam ip route
+	[[ "$output" == *"default via ${second%.0/24}.1 dev eth1"* ]]
+	run "$BERTH" inspect roam
+	[ "$(echo "$output" | jq -r '.[0].NetworkSettings.IPAddress')" = \
+		"${second%.0/24}.2" ]
+
+	# Stopped and started again, it keeps what is left.
+	"$BERTH" restart -t 0 roam >/dev/null
+	run "$BERTH" exec roam ls /sys/class/net
+	[ "$output" = "$(printf 'eth1\nlo')" ]
+
+	# Without a network it keeps loopback, and can join one again.
+	"$BERTH" network disconnect nt-second roam
+	run "$BERTH" exec roam ls /sys/class/net
+	[ "$output" = lo ]
+	"$BERTH" restart -t 0 roam >/dev/null
+	run "$BERTH" exec roam ls /sys/class/net
+	[ "$output" = lo ]
+	"$BERTH" network connect nt-first roam
+	run "$BERTH" exec roam ip route
+	[[ "$output" == *"default via"*"dev eth0"* ]]
+	[ "$(net_members nt-first)" = "roam " ]
+	[ "$(net_members nt-second)" = "" ]
+}
+
+@test "connect a stopped container; refuse host and shared namespaces" {
+	"$BERTH" network create nt-late >/dev/null
+	"$BERTH" create --name later --network none busybox sleep 60 >/dev/null
+	"$BERTH" network connect nt-late later
+	"$BERTH" start later >/dev/null
+	run "$BERTH" exec later ls /sys/class/net
+	[ "$output" = "$(printf 'eth0\nlo')" ]
+
+	"$BERTH" create --name hosted --network host busybox true >/dev/null
+	run "$BERTH" network connect nt-late hosted
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"uses the network of the host"* ]]
+
+	"$BERTH" run -d --name ported --network nt-late -p 127.0.0.1::8080 \
+		busybox sleep 60 >/dev/null
+	run "$BERTH" network disconnect nt-late ported
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"publishes ports through network 'nt-late'"* ]]
+}
+
+@test "bad network lists leave no container and no address" {
+	"$BERTH" network create nt-ok >/dev/null
+
+	run "$BERTH" run --network nt-ok --network nt-missing busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network 'nt-missing' not found"* ]]
+	run "$BERTH" run --network nt-ok --network nt-ok busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"given twice"* ]]
+	run "$BERTH" run --network host --network nt-ok busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot be combined"* ]]
+	run "$BERTH" run --network name=nt-ok,mtu=9000 busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown or empty field 'mtu=9000'"* ]]
+	run "$BERTH" run --network nt-ok --network name=bridge,ip=10.88.0.1 \
+		busybox true
+	[ "$status" -eq 125 ]
+
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ "$(net_members nt-ok)" = "" ]
+	[ "$(net_members bridge)" = "" ]
+}
+
+@test "rename updates the names that peers see" {
+	"$BERTH" network create nt-rename >/dev/null
+	"$BERTH" run -d --name old --network nt-rename busybox sleep 60 \
+		>/dev/null
+	"$BERTH" run -d --name watcher --network nt-rename busybox sleep 60 \
+		>/dev/null
+
+	"$BERTH" rename old new
+	run "$BERTH" exec watcher cat /etc/hosts
+	[[ "$output" == *$'\tnew'* ]]
+	[[ "$output" != *old* ]]
+	[ "$(net_members nt-rename)" = "new watcher " ]
+}

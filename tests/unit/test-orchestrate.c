@@ -38,6 +38,7 @@ static const char project_text[] = "services:\n"
 				   "      - /srv/conf:/conf\n"
 				   "    networks:\n"
 				   "      back: {aliases: [api]}\n"
+				   "      side: {ipv4_address: 10.1.2.3}\n"
 				   "  app:\n"
 				   "    build: .\n"
 				   "    container_name: my-app\n"
@@ -47,7 +48,8 @@ static const char project_text[] = "services:\n"
 				   "volumes:\n"
 				   "  data: {}\n"
 				   "networks:\n"
-				   "  back: {}\n";
+				   "  back: {}\n"
+				   "  side: {}\n";
 
 static struct compose_project *load(const char *text)
 {
@@ -73,13 +75,11 @@ static void test_create_options(void **state)
 	struct engine_create_options o;
 	struct berth_error *err = NULL;
 	char **owned = NULL;
-	char **warnings = NULL;
 	char *hash = compose_service_hash(p, s);
 	char *label = NULL;
 
 	(void)state;
-	assert_int_equal(compose_create_options(p, s, false, &o, &owned,
-						&warnings, &err),
+	assert_int_equal(compose_create_options(p, s, false, &o, &owned, &err),
 			 0);
 	assert_string_equal(o.image, "busybox");
 	assert_string_equal(o.name, "proj-web-1");
@@ -105,6 +105,11 @@ static void test_create_options(void **state)
 	assert_string_equal(o.network, "proj_back");
 	assert_true(strv_contains(o.network_aliases, "web"));
 	assert_true(strv_contains(o.network_aliases, "api"));
+	assert_int_equal(o.n_more_networks, 1);
+	assert_string_equal(o.more_networks[0].network, "proj_side");
+	assert_string_equal(o.more_networks[0].ip, "10.1.2.3");
+	assert_true(strv_contains(o.more_networks[0].aliases, "web"));
+	assert_false(strv_contains(o.more_networks[0].aliases, "api"));
 	assert_true(strv_contains(
 		o.mounts,
 		"type=volume,source=proj_data,target=/data,readonly"));
@@ -120,7 +125,6 @@ static void test_create_options(void **state)
 
 	compose_create_options_clear(&o);
 	strv_free(owned);
-	strv_free(warnings);
 	free(label);
 	free(hash);
 	compose_project_free(p);
