@@ -269,8 +269,15 @@ int container_ports_forward(const char *id, const struct net_network *net,
 	if (l.n == 0)
 		return 0;
 
-	r = net_ip_parse(json_string_value(json_object_get(record, "ip")), &ip,
-			 err);
+	/* A host socket bound since create would lose its connections. */
+	r = 0;
+	for (size_t i = 0; r == 0 && i < l.n; i++)
+		r = net_port_check_free(&l.items[i], err);
+
+	if (r == 0)
+		r = net_ip_parse(
+			json_string_value(json_object_get(record, "ip")), &ip,
+			err);
 	if (r == 0)
 		r = net_ports_forward(id, net, ip, l.items, l.n, err);
 	free(l.items);

@@ -224,6 +224,35 @@ time.sleep(60)' "$port" >"$BATS_TEST_TMPDIR/py.out" &
 	[ -z "$(iptables -w -t nat -S BERTH-DNAT 2>/dev/null | grep -e "--dport $port ")" ]
 }
 
+@test "ports taken by a host socket after create fail start" {
+	port=$(ports_free_port)
+	"$BERTH" create --name late --network pt-net -p "127.0.0.1:$port:80" \
+		busybox sleep 60 >>"$BATS_TEST_TMPDIR/ids"
+	python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+print("ready", flush=True)
+time.sleep(60)' "$port" >"$BATS_TEST_TMPDIR/py.out" &
+	PY_PID=$!
+	for i in $(seq 50); do
+		grep -q ready "$BATS_TEST_TMPDIR/py.out" && break
+		sleep 0.1
+	done
+
+	run "$BERTH" start late
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"127.0.0.1:$port"*"port is already allocated"* ]]
+	[ -z "$(ls -A "$BERTH_RUNROOT/netns" 2>/dev/null)" ]
+	[ -z "$(iptables -w -t nat -S BERTH-DNAT 2>/dev/null | grep -e "--dport $port ")" ]
+
+	kill "$PY_PID"
+	wait "$PY_PID" || true
+	PY_PID=
+	run "$BERTH" start late
+	[ "$status" -eq 0 ]
+}
+
 @test "ports held by another container fail with 125" {
 	port=$(ports_free_port)
 	"$BERTH" create --network pt-net -p "$port:80" busybox true \
