@@ -297,6 +297,19 @@ static int set_stop_signal(struct container_config *c,
 	return 0;
 }
 
+/*
+ * Without --network a container gets only loopback, unless it publishes
+ * ports, which need the default bridge network as in Docker.
+ */
+static const char *default_network(const struct engine_create_options *opts)
+{
+	if (opts->network != NULL)
+		return opts->network;
+	if (opts->publish != NULL || opts->publish_all)
+		return "bridge";
+	return "none";
+}
+
 static int fill_config(struct container_config *c,
 		       const struct engine_create_options *opts,
 		       const struct image_info *image, struct berth_error **err)
@@ -306,7 +319,7 @@ static int fill_config(struct container_config *c,
 	c->image = xstrdup(opts->image);
 	c->image_id = xstrdup(image->id);
 	c->created = now_rfc3339_nano();
-	c->network = xstrdup(opts->network != NULL ? opts->network : "none");
+	c->network = xstrdup(default_network(opts));
 	c->hostname = default_hostname(c, opts);
 	c->workdir =
 		xstrdup(opts->workdir != NULL ? opts->workdir :
@@ -532,20 +545,18 @@ static int create_locked(struct engine *engine, struct container_config *c,
 	return 0;
 }
 
-int engine_container_create(struct engine *engine,
-			    const struct engine_create_options *opts,
-			    char **ret_id, struct berth_error **err)
+/* The checks and the configuration of a create, which change nothing. */
+static int config_prepare(struct engine *engine,
+			  const struct engine_create_options *opts,
+			  struct container_config *c, json_t **health,
+			  struct berth_error **err)
 {
-	_cleanup_container_config_ struct container_config *c = NULL;
-	_cleanup_lock_ int lock = -1;
-	_cleanup_json_ json_t *health = NULL;
 	struct image_info *image = NULL;
 	int r;
 
 	if (opts->name != NULL && container_name_validate(opts->name, err) < 0)
 		return -1;
 
-	c = xzalloc(sizeof(*c));
 	if (load_image(engine, opts->image, &image, &c->lowerdir, err) < 0)
 		return -1;
 
@@ -557,11 +568,34 @@ int engine_container_create(struct engine *engine,
 			json_object_get(
 				json_object_get(image->config, "config"),
 				"Healthcheck"),
-			opts, &health, err);
+			opts, health, err);
 	if (r == 0 && opts->init)
 		r = container_init_path(engine, &c->init_path, err);
 	image_info_free(image);
-	if (r < 0)
+	return r;
+}
+
+int engine_container_check(struct engine *engine,
+			   const struct engine_create_options *opts,
+			   struct berth_error **err)
+{
+	_cleanup_container_config_ struct container_config *c =
+		xzalloc(sizeof(*c));
+	_cleanup_json_ json_t *health = NULL;
+
+	return config_prepare(engine, opts, c, &health, err);
+}
+
+int engine_container_create(struct engine *engine,
+			    const struct engine_create_options *opts,
+			    char **ret_id, struct berth_error **err)
+{
+	_cleanup_container_config_ struct container_config *c =
+		xzalloc(sizeof(*c));
+	_cleanup_lock_ int lock = -1;
+	_cleanup_json_ json_t *health = NULL;
+
+	if (config_prepare(engine, opts, c, &health, err) < 0)
 		return -1;
 
 	if (container_store_lock(engine, &lock, err) < 0 ||

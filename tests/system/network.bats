@@ -374,6 +374,30 @@ net_wait_http() {
 	[ "$output" = bridge ]
 }
 
+@test "publishing without --network joins the default bridge network" {
+	if ip link show berth0 >/dev/null 2>&1; then
+		skip "berth0 exists already: the test would remove it"
+	fi
+	"$BERTH" run -d --name published -p 127.0.0.1::8080 busybox \
+		httpd -f -p 8080 -h /etc >/dev/null
+	run "$BERTH" inspect published
+	[ "$(echo "$output" | jq -r '.[0].HostConfig.NetworkMode')" = bridge ]
+	[[ "$(echo "$output" | jq -r '.[0].NetworkSettings.IPAddress')" == \
+		10.89.0.* ]]
+
+	address=$("$BERTH" port published 8080)
+	for i in $(seq 50); do
+		curl -sf -m 5 -o /dev/null "http://$address/hostname" && break
+		sleep 0.1
+	done
+	run curl -sf -m 5 "http://$address/hostname"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$BERTH" exec published hostname)" ]
+
+	run "$BERTH" run --rm busybox ls /sys/class/net
+	[ "$output" = lo ]
+}
+
 # Print the host end of container $1's veth for its device eth$2.
 net_veth_more() {
 	echo "vb${1:0:10}x$2"

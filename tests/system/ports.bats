@@ -278,7 +278,7 @@ time.sleep(60)' "$port" >"$BATS_TEST_TMPDIR/py.out" &
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"invalid port '80/sctp'"* ]]
 
-	run "$BERTH" create -p 8080:80 busybox true
+	run "$BERTH" create --network none -p 8080:80 busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"need a bridge network"* ]]
 
