@@ -45,6 +45,7 @@ static int open_running_netns(struct engine *engine, const char *id,
 		if (state.status != CONTAINER_STATUS_RUNNING)
 			return 0;
 		snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)state.pid);
+		free(ns_path);
 		ns_path = xstrdup(proc);
 	}
 
