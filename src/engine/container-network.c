@@ -391,7 +391,9 @@ static void unplug_all(const char *id, json_t *record)
 	json_t *ep;
 	size_t i;
 
-	net_ports_unforward(id);
+	/* Each iptables run costs milliseconds: skip it without ports. */
+	if (json_array_size(json_object_get(record, "ports")) > 0)
+		net_ports_unforward(id);
 	json_array_foreach (endpoints, i, ep)
 		network_endpoint_unplug(id, ep);
 }
