@@ -144,8 +144,12 @@ static int parse_up(int argc, char **argv, struct up_args *a)
 	return 0;
 }
 
-/* Follow the services' output; SIGINT stops them, as docker does. */
-static int attach(struct compose_session *s, char **ids)
+/*
+ * Follow the output of the containers in ids; SIGINT stops them, as
+ * docker does. When services are named, docker compose attaches to them
+ * but not to the dependencies it started for them, so neither does this.
+ */
+static int attach(struct compose_session *s, char **ids, char **services)
 {
 	struct compose_container *list = NULL, *mine = NULL;
 	struct berth_error *err = NULL;
@@ -157,7 +161,9 @@ static int attach(struct compose_session *s, char **ids)
 		return cli_fail(&err);
 	mine = xcalloc(n + 1, sizeof(*mine));
 	for (size_t i = 0; i < n; i++) {
-		if (strv_contains(ids, list[i].id))
+		if (strv_contains(ids, list[i].id) &&
+		    (services == NULL ||
+		     strv_contains(services, list[i].service)))
 			mine[k++] = list[i];
 	}
 	r = compose_logs_attach(&s->engine, mine, k, true, true, &err);
@@ -184,11 +190,18 @@ int compose_cmd_up(struct compose_session *s, int argc, char **argv)
 	o.services = optind < argc ? argv + optind : NULL;
 	o.build = a.build;
 	o.force_recreate = a.force_recreate;
-	if (compose_up(&s->engine, s->p, &o, &ids, &err) < 0)
-		return cli_fail(&err);
+	/*
+	 * A container that cannot run its command fails "berth run" with
+	 * 126 or 127, as in Docker; "up" reports an engine error instead,
+	 * like any other failure to bring up the project.
+	 */
+	if (compose_up(&s->engine, s->p, &o, &ids, &err) < 0) {
+		cli_fail(&err);
+		return BERTH_EXIT_ENGINE;
+	}
 	if (a.detach)
 		return 0;
-	return attach(s, ids);
+	return attach(s, ids, o.services);
 }
 
 int compose_cmd_down(struct compose_session *s, int argc, char **argv)

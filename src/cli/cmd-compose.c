@@ -15,6 +15,7 @@
 struct compose_cli {
 	char **files;
 	char **env_files;
+	char **profiles;
 	const char *project_name;
 	const char *project_dir;
 };
@@ -53,6 +54,10 @@ static void compose_usage(FILE *out)
 	      "(default: .env\n"
 	      "                           in the project directory)\n"
 	      "      --project-directory DIR  base of relative paths\n"
+	      "      --profile NAME       enable the services of this "
+	      "profile; repeat\n"
+	      "                           for several (default: "
+	      "$COMPOSE_PROFILES)\n"
 	      "  -h, --help               show this help\n"
 	      "\n"
 	      "Commands:\n"
@@ -151,8 +156,10 @@ static int print_names(const struct compose_project *p,
 
 		if (compose_start_order(p, &order, err) < 0)
 			return -1;
-		for (size_t i = 0; i < p->n_services; i++)
-			printf("%s\n", p->services[order[i]].name);
+		for (size_t i = 0; i < p->n_services; i++) {
+			if (!p->services[order[i]].disabled)
+				printf("%s\n", p->services[order[i]].name);
+		}
 	}
 	for (size_t i = 0; opts->volumes && i < p->n_volumes; i++)
 		printf("%s\n", p->volumes[i].key);
@@ -168,6 +175,7 @@ static int compose_config(struct compose_cli *cli, int argc, char **argv)
 		.files = cli->files,
 		.project_name = cli->project_name,
 		.env_files = cli->env_files,
+		.profiles = cli->profiles,
 		.working_dir = cli->project_dir,
 	};
 	struct compose_project *p = NULL;
@@ -202,6 +210,7 @@ static int run_command(struct cli_context *ctx, struct compose_cli *cli,
 		.files = cli->files,
 		.project_name = cli->project_name,
 		.env_files = cli->env_files,
+		.profiles = cli->profiles,
 		.working_dir = cli->project_dir,
 	};
 
@@ -223,6 +232,7 @@ static int parse_compose_options(int argc, char **argv, struct compose_cli *cli)
 		{"file", required_argument, NULL, 'f'},
 		{"project-name", required_argument, NULL, 'p'},
 		{"env-file", required_argument, NULL, 'e'},
+		{"profile", required_argument, NULL, 'P'},
 		{"project-directory", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -241,6 +251,9 @@ static int parse_compose_options(int argc, char **argv, struct compose_cli *cli)
 			break;
 		case 'e':
 			strv_push(&cli->env_files, optarg);
+			break;
+		case 'P':
+			strv_push(&cli->profiles, optarg);
 			break;
 		case 'd':
 			cli->project_dir = optarg;
@@ -287,5 +300,6 @@ int cmd_compose(struct cli_context *ctx, int argc, char **argv)
 out:
 	strv_free(cli.files);
 	strv_free(cli.env_files);
+	strv_free(cli.profiles);
 	return r < 0 ? 0 : r;
 }

@@ -91,6 +91,11 @@ struct compose_service {
 	char *name;
 	char *image;
 	struct compose_build *build; /* NULL: no build section */
+	/*
+	 * No active profile enables it: commands act on it only when it is
+	 * named, or a named service depends on it, as in docker compose.
+	 */
+	bool disabled;
 
 	/* NULL when not set, so the image's value applies. */
 	char **command;
@@ -120,6 +125,7 @@ struct compose_service {
 	char **cap_drop;
 	char **labels; /* KEY=VALUE */
 	char *hostname;
+	char *cgroup_parent; /* NULL = $BERTH_CGROUP_PARENT, as in "run" */
 	char *container_name;
 	char *stop_signal;
 	long long stop_grace_period; /* ns */
@@ -174,6 +180,7 @@ struct compose_load_options {
 	const char *project_name; /* -p, or NULL */
 	char **env_files;	  /* --env-file, or NULL: DIR/.env */
 	const char *working_dir;  /* --project-directory, or NULL */
+	char **profiles;	  /* --profile, or NULL: $COMPOSE_PROFILES */
 };
 
 /*

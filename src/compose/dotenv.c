@@ -181,12 +181,17 @@ static int store(struct reader *r, const char *key, const char *raw,
 	struct interp_env env = {.vars = r->lookup};
 	_cleanup_free_ char *where = NULL;
 	_cleanup_free_ char *value = NULL;
+	json_t *string;
 
 	xasprintf(&where, "%s:%zu", r->name, r->line);
 	if (interpolate_string(raw, &env, where, &value, err) < 0)
 		return -1;
-	json_object_set_new(r->vars, key, json_string(value));
-	json_object_set_new(r->lookup, key, json_string(value));
+	/* jansson, and so the model, holds UTF-8 strings only. */
+	string = json_string(value);
+	if (string == NULL)
+		return fail(r, "the value is not valid UTF-8", err);
+	json_object_set(r->vars, key, string);
+	json_object_set_new(r->lookup, key, string);
 	return 0;
 }
 
@@ -209,7 +214,8 @@ static int read_entry(struct reader *r, struct berth_error **err)
 			json_object_set(r->vars, key, outer);
 		return 0;
 	}
-	if (*r->p != '=')
+	/* "KEY: value" is the YAML-like form that docker compose reads. */
+	if (*r->p != '=' && *r->p != ':')
 		return fail(r, "expected '=' after the variable name", err);
 	r->p++;
 	skip_blanks(r);

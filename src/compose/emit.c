@@ -216,6 +216,16 @@ int compose_write_config(const struct compose_project *p, bool json, FILE *out,
 			 struct berth_error **err)
 {
 	_cleanup_json_ json_t *config = ordered_config(p->config);
+	_cleanup_json_ json_t *services =
+		json_deep_copy(json_object_get(config, "services"));
+
+	/* As docker compose, leave out the services no profile enables. */
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (p->services[i].disabled)
+			json_object_del(services, p->services[i].name);
+	}
+	if (services != NULL)
+		json_object_set(config, "services", services);
 
 	if (json) {
 		if (json_dumpf(config, out, JSON_INDENT(2)) < 0)

@@ -29,6 +29,7 @@ static const struct list_rule service_lists[] = {
 	{"expose", MERGE_UNIQUE, NULL},
 	{"extra_hosts", MERGE_UNIQUE, NULL},
 	{"ports", MERGE_UNIQUE, NULL},
+	{"profiles", MERGE_UNIQUE, NULL},
 	{"security_opt", MERGE_UNIQUE, NULL},
 	{"tmpfs", MERGE_UNIQUE, NULL},
 	{"volumes", MERGE_BY_KEY, "target"},

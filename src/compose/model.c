@@ -56,21 +56,29 @@ static char **get_strv(const json_t *obj, const char *key)
 	return strv;
 }
 
-/* A mapping of strings as KEY=VALUE; keys with null values are left out. */
+/*
+ * A mapping of strings as KEY=VALUE; keys with null values are left out.
+ * Filled in place, not by strv_push(), which would take quadratic time
+ * on the mappings of a hostile file.
+ */
 static char **get_pairs(const json_t *obj, const char *key)
 {
 	json_t *map = json_object_get(obj, key);
-	char **strv = NULL;
+	char **strv;
+	size_t n = 0;
 	const char *k;
 	json_t *v;
 
+	if (json_object_size(map) == 0)
+		return NULL;
+	strv = xcalloc(json_object_size(map) + 1, sizeof(char *));
 	json_object_foreach (map, k, v) {
-		char *pair;
-
-		if (!json_is_string(v))
-			continue;
-		xasprintf(&pair, "%s=%s", k, json_string_value(v));
-		strv_push_take(&strv, pair);
+		if (json_is_string(v))
+			xasprintf(&strv[n++], "%s=%s", k, json_string_value(v));
+	}
+	if (n == 0) {
+		free(strv);
+		return NULL;
 	}
 	return strv;
 }
@@ -256,6 +264,7 @@ static void load_service(struct compose_service *s, const char *name,
 	s->cap_drop = get_strv(svc, "cap_drop");
 	s->labels = get_pairs(svc, "labels");
 	s->hostname = get_str(svc, "hostname");
+	s->cgroup_parent = get_str(svc, "cgroup_parent");
 	s->container_name = get_str(svc, "container_name");
 	s->stop_signal = get_str(svc, "stop_signal");
 	s->stop_grace_period = get_duration(svc, "stop_grace_period");
@@ -400,6 +409,7 @@ static void free_service(struct compose_service *s)
 	strv_free(s->cap_drop);
 	strv_free(s->labels);
 	free(s->hostname);
+	free(s->cgroup_parent);
 	free(s->container_name);
 	free(s->stop_signal);
 	strv_free(s->expose);

@@ -39,7 +39,6 @@ static const char *const unsupported_keys[] = {
 	"oom_score_adj",
 	"post_start",
 	"pre_stop",
-	"profiles",
 	"provider",
 	"runtime",
 	"scale",

@@ -64,6 +64,25 @@ void norm_warn(struct norm *n, const char *what)
 		strv_push_take(n->opts->warnings, TAKE_PTR(msg));
 }
 
+/*
+ * The shortest text that reads back as v, as Go prints a float: 0.1,
+ * not the 0.10000000000000001 of %.17g, which an environment variable
+ * would carry.
+ */
+static char *real_text(double v)
+{
+	char *s = NULL;
+
+	for (int precision = 1; precision < 17; precision++) {
+		xasprintf(&s, "%.*g", precision, v);
+		if (strtod(s, NULL) == v)
+			return s;
+		free(s);
+	}
+	xasprintf(&s, "%.17g", v);
+	return s;
+}
+
 char *norm_scalar_text(const json_t *in)
 {
 	char *s = NULL;
@@ -74,10 +93,8 @@ char *norm_scalar_text(const json_t *in)
 		xasprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(in));
 		return s;
 	}
-	if (json_is_real(in)) {
-		xasprintf(&s, "%.17g", json_real_value(in));
-		return s;
-	}
+	if (json_is_real(in))
+		return real_text(json_real_value(in));
 	if (json_is_boolean(in))
 		return xstrdup(json_is_true(in) ? "true" : "false");
 	return NULL;

@@ -45,18 +45,17 @@ static int norm_build(struct norm *n, const json_t *in, json_t **out,
 		return -1;
 	}
 
+	/*
+	 * No default context or dockerfile here: a later -f file that sets
+	 * only build.args must not reset them. compose_project_build() sets
+	 * the defaults once the files are merged.
+	 */
 	context = json_string_value(json_object_get(obj, "context"));
-	if (context == NULL)
-		context = ".";
-	if (!is_url(context)) {
+	if (context != NULL && !is_url(context)) {
 		_cleanup_free_ char *abs = norm_resolve_path(n, context);
 
 		json_object_set_new(obj, "context", json_string(abs));
 	}
-	if (json_object_get(obj, "dockerfile") == NULL &&
-	    json_object_get(obj, "dockerfile_inline") == NULL)
-		json_object_set_new(obj, "dockerfile",
-				    json_string("Dockerfile"));
 
 	*out = TAKE_PTR(obj);
 	return 0;
@@ -469,6 +468,7 @@ static const struct norm_field service_fields[] = {
 	{"platform", norm_string},
 	{"ports", norm_ports},
 	{"privileged", norm_bool},
+	{"profiles", norm_strlist},
 	{"pull_policy", norm_string},
 	{"read_only", norm_bool},
 	{"restart", norm_restart},

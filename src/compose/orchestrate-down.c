@@ -4,6 +4,7 @@
  * the reverse of the start order and removed, then its networks and,
  * when asked, its named volumes.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "compose/orchestrate.h"
@@ -20,20 +21,39 @@ static void progress(FILE *out, const char *kind, const char *name,
 	}
 }
 
+/*
+ * A "run --rm" container removes itself once stopped, possibly while
+ * down walks the list: one that is gone needs no stop or removal.
+ */
+static int unless_gone(int r, struct berth_error **err)
+{
+	if (r < 0 && (*err)->errnum == ENOENT) {
+		berth_error_free(err);
+		return 1;
+	}
+	return r;
+}
+
 /* Stop the containers of service, or of no known service when NULL. */
 static int stop_service(struct engine *engine, const struct compose_project *p,
 			const char *service, struct compose_container *list,
 			size_t n, FILE *out, struct berth_error **err)
 {
+	int r;
+
 	for (size_t i = 0; i < n; i++) {
 		bool known = compose_project_service(p, list[i].service);
 
 		if (service != NULL ? strcmp(list[i].service, service) != 0 :
 				      known)
 			continue;
-		if (engine_container_stop(engine, list[i].id, 0, -1, err) < 0)
+		r = unless_gone(
+			engine_container_stop(engine, list[i].id, 0, -1, err),
+			err);
+		if (r < 0)
 			return -1;
-		progress(out, "Container", list[i].name, "Stopped");
+		if (r == 0)
+			progress(out, "Container", list[i].name, "Stopped");
 	}
 	return 0;
 }
@@ -56,10 +76,12 @@ static int containers_down(struct engine *engine,
 		r = stop_service(engine, p, p->services[order[i - 1]].name,
 				 list, n, out, err);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		r = volume_container_remove(engine, list[i].id, true, true,
-					    err);
+		r = unless_gone(volume_container_remove(engine, list[i].id,
+							true, true, err),
+				err);
 		if (r == 0)
 			progress(out, "Container", list[i].name, "Removed");
+		r = r > 0 ? 0 : r;
 	}
 	compose_containers_free(list, n);
 	return r;

@@ -3,6 +3,7 @@
  * A Compose service's model as the create options of the engine. The
  * strings made here live in a vector the caller frees after the create.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "compose/orchestrate.h"
@@ -308,6 +309,9 @@ int compose_create_options(const struct compose_project *p,
 	opts->user = s->user;
 	opts->workdir = s->working_dir;
 	opts->hostname = s->hostname;
+	opts->cgroup_parent = s->cgroup_parent != NULL ?
+				      s->cgroup_parent :
+				      getenv("BERTH_CGROUP_PARENT");
 	opts->read_only = s->read_only;
 	opts->init = s->init;
 	opts->cap_add = strv_copy(s->cap_add);

@@ -9,6 +9,7 @@
 
 #include "compose/orchestrate.h"
 #include "engine/container-state.h"
+#include "engine/container-store.h"
 #include "engine/health.h"
 #include "engine/volume.h"
 #include "image/store.h"
@@ -71,7 +72,9 @@ int compose_selected_order(const struct compose_project *p, char **services,
 	if (compose_start_order(p, &order, err) < 0)
 		return -1;
 	for (size_t i = 0; i < p->n_services; i++) {
-		if (services == NULL || selected[order[i]])
+		const struct compose_service *s = &p->services[order[i]];
+
+		if (services == NULL ? !s->disabled : selected[order[i]])
 			order[n++] = order[i];
 	}
 	*ret_order = order;
@@ -79,24 +82,51 @@ int compose_selected_order(const struct compose_project *p, char **services,
 	return 0;
 }
 
+/* A network or volume that must exist before "up" creates anything. */
+static int external_missing(const char *kind, const char *name,
+			    struct berth_error **err)
+{
+	return berth_error_set(err, 0,
+			       "%s '%s' is external but does not exist: "
+			       "create it first",
+			       kind, name);
+}
+
+static int externals_check(struct engine *engine,
+			   const struct compose_project *p,
+			   struct berth_error **err)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		const struct compose_network *net = &p->networks[i];
+
+		if (net->external &&
+		    !net_network_exists(engine->root, net->name))
+			return external_missing("network", net->name, err);
+	}
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		const struct compose_volume *v = &p->volumes[i];
+
+		if (v->external && !volume_exists(engine, v->name))
+			return external_missing("volume", v->name, err);
+	}
+	return 0;
+}
+
+/* Create the network unless it exists. *made tells whether this call did. */
 static int network_create(struct engine *engine,
 			  const struct compose_project *p,
-			  const struct compose_network *net,
+			  const struct compose_network *net, bool *made,
 			  struct berth_error **err)
 {
 	struct net_create_options o = {.name = net->name,
 				       .internal = net->internal};
 	_cleanup_strv_ char **labels = strv_copy(net->labels);
-	struct net_network *made = NULL;
+	struct net_network *created = NULL;
 	char *label;
 
-	if (net_network_exists(engine->root, net->name))
+	*made = false;
+	if (net->external || net_network_exists(engine->root, net->name))
 		return 0;
-	if (net->external)
-		return berth_error_set(err, 0,
-				       "network '%s' is external but does not "
-				       "exist: create it first",
-				       net->name);
 	xasprintf(&label, COMPOSE_LABEL_PROJECT "=%s", p->name);
 	strv_push_take(&labels, label);
 	xasprintf(&label, "com.docker.compose.network=%s", net->key);
@@ -106,49 +136,78 @@ static int network_create(struct engine *engine,
 		o.subnet = net->ipam[0].subnet;
 		o.gateway = net->ipam[0].gateway;
 	}
-	if (net_network_create(engine->root, &o, &made, err) < 0)
+	if (net_network_create(engine->root, &o, &created, err) < 0)
 		return berth_error_wrap(err, "network '%s'", net->key);
-	net_network_free(made);
+	net_network_free(created);
+	*made = true;
 	return 0;
 }
 
 static int volume_make(struct engine *engine, const struct compose_project *p,
-		       const struct compose_volume *v, struct berth_error **err)
+		       const struct compose_volume *v, bool *made,
+		       struct berth_error **err)
 {
 	_cleanup_strv_ char **labels = strv_copy(v->labels);
-	struct volume *made = NULL;
+	struct volume *created = NULL;
 	char *label;
 
-	if (volume_exists(engine, v->name))
+	*made = false;
+	if (v->external || volume_exists(engine, v->name))
 		return 0;
-	if (v->external)
-		return berth_error_set(err, 0,
-				       "volume '%s' is external but does not "
-				       "exist: create it first",
-				       v->name);
 	xasprintf(&label, COMPOSE_LABEL_PROJECT "=%s", p->name);
 	strv_push_take(&labels, label);
 	xasprintf(&label, "com.docker.compose.volume=%s", v->key);
 	strv_push_take(&labels, label);
-	if (volume_create(engine, v->name, labels, false, &made, NULL, err) < 0)
+	if (volume_create(engine, v->name, labels, false, &created, NULL, err) <
+	    0)
 		return berth_error_wrap(err, "volume '%s'", v->key);
-	volume_free(made);
+	volume_free(created);
+	*made = true;
 	return 0;
+}
+
+/*
+ * Remove what a failed compose_resources_create() made. Errors here are
+ * dropped, because the caller reports the one that stopped the create.
+ */
+static void resources_undo(struct engine *engine,
+			   const struct compose_project *p,
+			   const bool *net_made, const bool *vol_made)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		struct berth_error *err = NULL;
+
+		if (net_made[i] &&
+		    net_network_remove(engine->root, p->networks[i].name,
+				       &err) < 0)
+			berth_error_free(&err);
+	}
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		struct berth_error *err = NULL;
+
+		if (vol_made[i] &&
+		    volume_remove(engine, p->volumes[i].name, &err) < 0)
+			berth_error_free(&err);
+	}
 }
 
 int compose_resources_create(struct engine *engine,
 			     const struct compose_project *p,
 			     struct berth_error **err)
 {
-	for (size_t i = 0; i < p->n_networks; i++) {
-		if (network_create(engine, p, &p->networks[i], err) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < p->n_volumes; i++) {
-		if (volume_make(engine, p, &p->volumes[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	_cleanup_free_ bool *net_made = xcalloc(p->n_networks + 1, 1);
+	_cleanup_free_ bool *vol_made = xcalloc(p->n_volumes + 1, 1);
+	int r;
+
+	r = externals_check(engine, p, err);
+	for (size_t i = 0; r == 0 && i < p->n_networks; i++)
+		r = network_create(engine, p, &p->networks[i], &net_made[i],
+				   err);
+	for (size_t i = 0; r == 0 && i < p->n_volumes; i++)
+		r = volume_make(engine, p, &p->volumes[i], &vol_made[i], err);
+	if (r < 0)
+		resources_undo(engine, p, net_made, vol_made);
+	return r;
 }
 
 /* The id of the service's (not one-off) container, or NULL. */
@@ -367,21 +426,17 @@ static int container_start(struct engine *engine, const char *name,
 }
 
 static int service_up(struct engine *engine, const struct compose_project *p,
-		      const struct compose_service *s,
+		      const struct compose_service *s, const char *image_id,
 		      const struct compose_up_options *opts, char **ret_id,
 		      struct berth_error **err)
 {
 	_cleanup_free_ char *name = compose_container_name(p, s);
-	_cleanup_free_ char *image_id = NULL;
 	_cleanup_free_ char *id = NULL;
 
 	for (size_t i = 0; i < s->n_depends_on; i++) {
 		if (wait_dependency(engine, p, s, &s->depends_on[i], err) < 0)
 			return -1;
 	}
-
-	if (ensure_image(engine, p, s, opts, &image_id, err) < 0)
-		return -1;
 
 	if (service_container_ready(engine, p, s, opts, image_id, &id, err) < 0)
 		return -1;
@@ -392,15 +447,93 @@ static int service_up(struct engine *engine, const struct compose_project *p,
 	return 0;
 }
 
+/*
+ * A container that is not the service's own but has its name would make
+ * the create fail once other services run.
+ */
+static int name_check(struct engine *engine, const struct compose_project *p,
+		      const struct compose_service *s, struct berth_error **err)
+{
+	_cleanup_free_ char *name = compose_container_name(p, s);
+	_cleanup_free_ char *holder = NULL;
+	struct compose_container *list = NULL;
+	bool own = false;
+	size_t n = 0;
+
+	if (container_name_find(engine, name, &holder, err) < 0)
+		return -1;
+	if (holder == NULL)
+		return 0;
+	if (compose_containers_find(engine, p->name, s->name, &list, &n, err) <
+	    0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		own = own ||
+		      (!list[i].oneoff && strcmp(list[i].id, holder) == 0);
+	compose_containers_free(list, n);
+	if (own)
+		return 0;
+	return berth_error_set(err, EEXIST,
+			       "the container name '%s' is already in use by "
+			       "container '%s': remove or rename that "
+			       "container, or set another container_name",
+			       name, holder);
+}
+
+/* Check the service's container options before any container exists. */
+static int options_check(struct engine *engine, const struct compose_project *p,
+			 const struct compose_service *s,
+			 struct berth_error **err)
+{
+	struct engine_create_options o;
+	_cleanup_strv_ char **owned = NULL;
+	int r;
+
+	r = compose_create_options(p, s, false, &o, &owned, err);
+	if (r == 0)
+		r = engine_container_check(engine, &o, err);
+	compose_create_options_clear(&o);
+	return r;
+}
+
+/*
+ * What can fail without a running dependency fails before "up" creates
+ * anything, as in docker compose: every image is built or pulled and
+ * every service's options are checked first.
+ */
+static int services_prepare(struct engine *engine,
+			    const struct compose_project *p,
+			    const size_t *order, size_t n,
+			    const struct compose_up_options *opts,
+			    char ***ret_image_ids, struct berth_error **err)
+{
+	char **image_ids = xcalloc(n + 1, sizeof(*image_ids));
+
+	for (size_t i = 0; i < n; i++) {
+		const struct compose_service *s = &p->services[order[i]];
+
+		if (name_check(engine, p, s, err) < 0 ||
+		    ensure_image(engine, p, s, opts, &image_ids[i], err) < 0 ||
+		    options_check(engine, p, s, err) < 0) {
+			strv_free(image_ids);
+			return berth_error_wrap(err, "service '%s'", s->name);
+		}
+	}
+	*ret_image_ids = image_ids;
+	return 0;
+}
+
 int compose_up(struct engine *engine, const struct compose_project *p,
 	       const struct compose_up_options *opts, char ***ret_ids,
 	       struct berth_error **err)
 {
 	_cleanup_free_ size_t *order = NULL;
+	_cleanup_strv_ char **image_ids = NULL;
 	char **ids = NULL;
 	size_t n = 0;
 
 	if (compose_selected_order(p, opts->services, &order, &n, err) < 0 ||
+	    services_prepare(engine, p, order, n, opts, &image_ids, err) < 0 ||
 	    compose_resources_create(engine, p, err) < 0)
 		return -1;
 
@@ -408,7 +541,8 @@ int compose_up(struct engine *engine, const struct compose_project *p,
 		const struct compose_service *s = &p->services[order[i]];
 		char *id = NULL;
 
-		if (service_up(engine, p, s, opts, &id, err) < 0) {
+		if (service_up(engine, p, s, image_ids[i], opts, &id, err) <
+		    0) {
 			strv_free(ids);
 			return berth_error_wrap(err, "service '%s'", s->name);
 		}

@@ -96,7 +96,10 @@ int compose_up(struct engine *engine, const struct compose_project *p,
 	       const struct compose_up_options *opts, char ***ret_ids,
 	       struct berth_error **err);
 
-/* The services named, with what they depend on, in start order. */
+/*
+ * The services named, with what they depend on, in start order. Without
+ * names, the services that no inactive profile disables.
+ */
 int compose_selected_order(const struct compose_project *p, char **services,
 			   size_t **ret_order, size_t *ret_n,
 			   struct berth_error **err);

@@ -37,7 +37,8 @@ int compose_parse_data(const char *data, size_t len, const char *name,
 		       const char *project_dir, const json_t *vars,
 		       char ***warnings, json_t **ret, struct berth_error **err)
 {
-	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_json_ json_t *docs = NULL;
+	_cleanup_json_ json_t *result = NULL;
 	struct interp_env env = {.vars = vars, .warnings = warnings};
 	struct normalize_options opts = {
 		.file = name,
@@ -45,12 +46,28 @@ int compose_parse_data(const char *data, size_t len, const char *name,
 		.vars = vars,
 		.warnings = warnings,
 	};
+	json_t *doc;
+	size_t i;
 
-	if (yaml_load_buffer(data, len, name, &doc, err) < 0)
+	if (yaml_load_documents(data, len, name, &docs, err) < 0)
 		return -1;
-	if (interpolate_tree(doc, &env, name, err) < 0)
-		return -1;
-	return compose_normalize(doc, &opts, ret, err);
+	if (json_array_size(docs) == 0)
+		json_array_append_new(docs, json_object());
+
+	/* As docker compose, the documents of a file merge in order. */
+	json_array_foreach (docs, i, doc) {
+		_cleanup_json_ json_t *normalized = NULL;
+
+		if (interpolate_tree(doc, &env, name, err) < 0 ||
+		    compose_normalize(doc, &opts, &normalized, err) < 0)
+			return -1;
+		if (result == NULL)
+			result = json_incref(normalized);
+		else
+			compose_merge(result, normalized);
+	}
+	*ret = TAKE_PTR(result);
+	return 0;
 }
 
 char *compose_normalize_project_name(const char *s)
@@ -148,6 +165,30 @@ static void add_default_network(json_t *root)
 		json_object_set_new(networks, "default", json_object());
 }
 
+/*
+ * Defaults of build, set after the merge as docker compose does: the
+ * context is the project directory, the file Dockerfile.
+ */
+static void default_build(json_t *services, const char *project_dir)
+{
+	const char *key;
+	json_t *svc;
+
+	json_object_foreach (services, key, svc) {
+		json_t *build = json_object_get(svc, "build");
+
+		if (!json_is_object(build))
+			continue;
+		if (json_object_get(build, "context") == NULL)
+			json_object_set_new(build, "context",
+					    json_string(project_dir));
+		if (json_object_get(build, "dockerfile") == NULL &&
+		    json_object_get(build, "dockerfile_inline") == NULL)
+			json_object_set_new(build, "dockerfile",
+					    json_string("Dockerfile"));
+	}
+}
+
 /* Give each network and volume its host name: PROJECT_KEY, or KEY. */
 static void name_resources(json_t *root, const char *section,
 			   const char *project)
@@ -190,6 +231,7 @@ int compose_project_build(json_t *merged, const char *name,
 		if (read_env_files(key, svc, vars, err) < 0)
 			return -1;
 	}
+	default_build(services, project_dir);
 	add_default_network(merged);
 	name_resources(merged, "networks", name);
 	name_resources(merged, "volumes", name);
@@ -311,8 +353,24 @@ static int choose_name(const struct compose_load_options *opts,
 	if (source == NULL)
 		source = json_string_value(
 			json_object_get(vars, "COMPOSE_PROJECT_NAME"));
-	if (source == NULL || *source == '\0')
-		source = json_string_value(json_object_get(merged, "name"));
+	/*
+	 * As in docker compose, a name given on purpose must already be
+	 * valid: -p Web and -p web would otherwise act on one project.
+	 * Only the name from the files or the directory is reduced.
+	 */
+	if (source != NULL && *source != '\0') {
+		*ret = compose_normalize_project_name(source);
+		if (*ret != NULL && strcmp(*ret, source) == 0)
+			return 0;
+		free(*ret);
+		*ret = NULL;
+		return berth_error_set(err, 0,
+				       "invalid project name '%s': use "
+				       "lowercase letters, digits, '_' and "
+				       "'-', starting with a letter or digit",
+				       source);
+	}
+	source = json_string_value(json_object_get(merged, "name"));
 	if (source == NULL || *source == '\0') {
 		dir_name = base_name(project_dir);
 		source = dir_name;
@@ -328,6 +386,93 @@ static int choose_name(const struct compose_load_options *opts,
 	return 0;
 }
 
+static bool profile_active(char *const *active, const char *profile)
+{
+	return strv_contains(active, "*") || strv_contains(active, profile);
+}
+
+/* A service with profiles runs only when one of them is active. */
+static bool service_enabled(const json_t *svc, char *const *active)
+{
+	json_t *profiles = json_object_get(svc, "profiles");
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(profiles) == 0)
+		return true;
+	json_array_foreach (profiles, i, v) {
+		if (profile_active(active, json_string_value(v)))
+			return true;
+	}
+	return false;
+}
+
+/* The --profile names, else those of COMPOSE_PROFILES, comma-separated. */
+static char **active_profiles(const struct compose_load_options *opts,
+			      const json_t *vars)
+{
+	const char *env =
+		json_string_value(json_object_get(vars, "COMPOSE_PROFILES"));
+	_cleanup_free_ char *copy = NULL;
+	char **active = NULL;
+	char *save = NULL;
+
+	if (strv_length(opts->profiles) > 0)
+		return strv_copy(opts->profiles);
+	if (env == NULL)
+		return NULL;
+	copy = xstrdup(env);
+	for (char *p = strtok_r(copy, ",", &save); p != NULL;
+	     p = strtok_r(NULL, ",", &save))
+		strv_push(&active, p);
+	return active;
+}
+
+/*
+ * Collect in *ret the services that no active profile enables. A service
+ * that stays enabled may not depend on one of them.
+ */
+static int find_disabled(const json_t *merged, char *const *active,
+			 json_t **ret, struct berth_error **err)
+{
+	json_t *services = json_object_get(merged, "services");
+	_cleanup_json_ json_t *disabled = json_object();
+	const char *key;
+	const char *dep;
+	json_t *svc;
+	json_t *cond;
+
+	json_object_foreach (services, key, svc) {
+		if (!service_enabled(svc, active))
+			json_object_set_new(disabled, key, json_true());
+	}
+	json_object_foreach (services, key, svc) {
+		if (json_object_get(disabled, key) != NULL)
+			continue;
+		json_object_foreach (json_object_get(svc, "depends_on"), dep,
+				     cond) {
+			if (json_object_get(disabled, dep) != NULL)
+				return berth_error_set(
+					err, 0,
+					"services.%s.depends_on: service "
+					"'%s' is not enabled: activate one "
+					"of its profiles with --profile or "
+					"COMPOSE_PROFILES",
+					key, dep);
+		}
+	}
+	*ret = TAKE_PTR(disabled);
+	return 0;
+}
+
+static void disable_services(struct compose_project *p, const json_t *disabled)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		if (json_object_get(disabled, p->services[i].name) != NULL)
+			p->services[i].disabled = true;
+	}
+}
+
 static int read_and_merge(const char *path, const char *project_dir,
 			  const json_t *vars, char ***warnings, json_t *merged,
 			  struct berth_error **err)
@@ -336,8 +481,15 @@ static int read_and_merge(const char *path, const char *project_dir,
 	_cleanup_json_ json_t *doc = NULL;
 	size_t len;
 
-	if (read_file_capped(path, COMPOSE_FILE_MAX_SIZE, &data, &len, err) < 0)
+	/* "-f -" reads the standard input, as in docker compose. */
+	if (strcmp(path, "-") == 0) {
+		if (read_fd_capped(STDIN_FILENO, "-", COMPOSE_FILE_MAX_SIZE,
+				   &data, &len, err) < 0)
+			return -1;
+	} else if (read_file_capped(path, COMPOSE_FILE_MAX_SIZE, &data, &len,
+				    err) < 0) {
 		return -1;
+	}
 	if (compose_parse_data(data, len, path, project_dir, vars, warnings,
 			       &doc, err) < 0)
 		return -1;
@@ -355,6 +507,8 @@ int compose_project_load(const struct compose_load_options *opts,
 	_cleanup_json_ json_t *vars = NULL;
 	_cleanup_json_ json_t *merged = json_object();
 	_cleanup_free_ char *name = NULL;
+	_cleanup_strv_ char **active = NULL;
+	_cleanup_json_ json_t *disabled = NULL;
 	const char *env_files = getenv("COMPOSE_FILE");
 
 	if (cwd == NULL)
@@ -393,7 +547,12 @@ int compose_project_load(const struct compose_load_options *opts,
 			return -1;
 	}
 
-	if (choose_name(opts, vars, merged, project_dir, &name, err) < 0)
+	active = active_profiles(opts, vars);
+	if (find_disabled(merged, active, &disabled, err) < 0 ||
+	    choose_name(opts, vars, merged, project_dir, &name, err) < 0 ||
+	    compose_project_build(merged, name, project_dir, vars, ret, err) <
+		    0)
 		return -1;
-	return compose_project_build(merged, name, project_dir, vars, ret, err);
+	disable_services(*ret, disabled);
+	return 0;
 }

@@ -14,4 +14,8 @@
 int read_file_capped(const char *path, size_t max, char **ret, size_t *len,
 		     struct berth_error **err);
 
+/* Read an open descriptor to its end, naming it name in errors. */
+int read_fd_capped(int fd, const char *name, size_t max, char **ret,
+		   size_t *len, struct berth_error **err);
+
 #endif

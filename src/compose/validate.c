@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "build/strbuf.h"
 #include "compose/compose.h"
 #include "compose/model-internal.h"
+#include "engine/container-store.h"
+#include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -48,6 +52,58 @@ static bool valid_service_name(const char *name)
 	return true;
 }
 
+/*
+ * The engine checks capability names only when it creates the
+ * container, so checking them here makes "up" fail before it creates
+ * anything.
+ */
+static int validate_caps(const struct compose_service *s, char *const *caps,
+			 const char *key, struct berth_error **err)
+{
+	for (size_t i = 0; caps != NULL && caps[i] != NULL; i++) {
+		if (strcasecmp(caps[i], "ALL") != 0 &&
+		    spec_capability_from_name(caps[i]) < 0)
+			return berth_error_set(err, 0,
+					       "services.%s.%s[%zu]: unknown "
+					       "capability '%s'",
+					       s->name, key, i, caps[i]);
+	}
+	return 0;
+}
+
+static bool is_ip_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* dns and extra_hosts hold addresses, which the engine reads only later. */
+static int validate_addresses(const struct compose_service *s,
+			      struct berth_error **err)
+{
+	for (size_t i = 0; s->dns != NULL && s->dns[i] != NULL; i++) {
+		if (!is_ip_address(s->dns[i]))
+			return berth_error_set(err, 0,
+					       "services.%s.dns[%zu]: invalid "
+					       "IP address '%s'",
+					       s->name, i, s->dns[i]);
+	}
+	for (size_t i = 0; s->extra_hosts != NULL && s->extra_hosts[i] != NULL;
+	     i++) {
+		const char *eq = strchr(s->extra_hosts[i], '=');
+
+		if (eq != NULL && !is_ip_address(eq + 1) &&
+		    strcmp(eq + 1, "host-gateway") != 0)
+			return berth_error_set(err, 0,
+					       "services.%s.extra_hosts[%zu]: "
+					       "invalid IP address '%s'",
+					       s->name, i, eq + 1);
+	}
+	return 0;
+}
+
 static int validate_service(const struct compose_project *p,
 			    const struct compose_service *s,
 			    struct berth_error **err)
@@ -63,6 +119,26 @@ static int validate_service(const struct compose_project *p,
 				       "services.%s: neither image nor build "
 				       "is set: add one of them",
 				       s->name);
+
+	if (s->container_name != NULL &&
+	    container_name_validate(s->container_name, err) < 0)
+		return berth_error_wrap(err, "services.%s.container_name",
+					s->name);
+	for (const struct compose_service *o = p->services; o < s; o++) {
+		if (s->container_name != NULL && o->container_name != NULL &&
+		    strcmp(s->container_name, o->container_name) == 0)
+			return berth_error_set(err, 0,
+					       "services.%s.container_name: "
+					       "'%s' is the container name of "
+					       "service '%s' too",
+					       s->name, s->container_name,
+					       o->name);
+	}
+
+	if (validate_caps(s, s->cap_add, "cap_add", err) < 0 ||
+	    validate_caps(s, s->cap_drop, "cap_drop", err) < 0 ||
+	    validate_addresses(s, err) < 0)
+		return -1;
 
 	for (size_t i = 0; i < s->n_depends_on; i++) {
 		const char *dep = s->depends_on[i].service;

@@ -13,18 +13,26 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
+/* Nodes and bytes of strings (keys included) of a tree. */
+struct tree_size {
+	size_t nodes;
+	size_t bytes;
+};
+
 struct anchor {
 	char *name;
 	json_t *value;
-	size_t nodes; /* size of value, charged again on each alias */
+	struct tree_size size; /* charged again on each alias */
 };
 
 struct loader {
 	yaml_parser_t parser;
+	const char *data;
+	size_t len;
 	const char *name;
 	struct anchor *anchors;
 	size_t n_anchors;
-	size_t nodes;
+	struct tree_size used;
 };
 
 static void loader_release(struct loader *l)
@@ -48,13 +56,36 @@ static int fail_at(struct loader *l, yaml_mark_t mark, const char *problem,
 			       mark.column + 1, problem);
 }
 
+/*
+ * The reader (bad UTF-8, control characters) reports a byte offset
+ * instead of a mark, and reads ahead of the parser: turn the offset
+ * into the line and column of that byte.
+ */
+static yaml_mark_t mark_of_offset(const struct loader *l, size_t offset)
+{
+	yaml_mark_t mark = {.index = offset};
+
+	for (size_t i = 0; i < offset && i < l->len; i++) {
+		if (l->data[i] == '\n') {
+			mark.line++;
+			mark.column = 0;
+		} else if (((unsigned char)l->data[i] & 0xc0) != 0x80) {
+			mark.column++;
+		}
+	}
+	return mark;
+}
+
 static int parser_fail(struct loader *l, struct berth_error **err)
 {
 	const char *problem = l->parser.problem;
+	yaml_mark_t mark = l->parser.problem_mark;
 
 	if (problem == NULL)
 		problem = "invalid YAML";
-	return fail_at(l, l->parser.problem_mark, problem, NULL, err);
+	if (l->parser.error == YAML_READER_ERROR)
+		mark = mark_of_offset(l, l->parser.problem_offset);
+	return fail_at(l, mark, problem, NULL, err);
 }
 
 static int next_event(struct loader *l, yaml_event_t *ev,
@@ -65,16 +96,30 @@ static int next_event(struct loader *l, yaml_event_t *ev,
 	return 0;
 }
 
-static int charge(struct loader *l, size_t n, yaml_mark_t mark,
+/*
+ * Count n more nodes into the expanded tree. Bytes are bounded too: a
+ * large string aliased many times costs few nodes but much memory.
+ */
+static int charge(struct loader *l, struct tree_size n, yaml_mark_t mark,
 		  struct berth_error **err)
 {
-	if (n > YAML_MAX_NODES || l->nodes > YAML_MAX_NODES - n)
+	if (n.nodes > YAML_MAX_NODES ||
+	    l->used.nodes > YAML_MAX_NODES - n.nodes)
 		return berth_error_set(err, 0,
 				       "%s:%zu:%zu: document has more than %d "
 				       "nodes after expanding aliases",
 				       l->name, mark.line + 1, mark.column + 1,
 				       YAML_MAX_NODES);
-	l->nodes += n;
+	if (n.bytes > YAML_MAX_BYTES ||
+	    l->used.bytes > YAML_MAX_BYTES - n.bytes)
+		return berth_error_set(err, 0,
+				       "%s:%zu:%zu: document has more than %d "
+				       "bytes of strings after expanding "
+				       "aliases",
+				       l->name, mark.line + 1, mark.column + 1,
+				       YAML_MAX_BYTES);
+	l->used.nodes += n.nodes;
+	l->used.bytes += n.bytes;
 	return 0;
 }
 
@@ -183,19 +228,30 @@ static json_t *scalar_value(const yaml_event_t *ev)
 	return resolve_plain(text);
 }
 
-static size_t count_nodes(const json_t *j)
+/* The size that charge() counted while loading j, aliases expanded. */
+static struct tree_size measure(const json_t *j)
 {
-	size_t n = 1;
+	struct tree_size n = {.nodes = 1};
 	const char *key;
 	json_t *v;
 	size_t i;
 
+	if (json_is_string(j))
+		n.bytes = json_string_length(j);
 	if (json_is_object(j)) {
-		json_object_foreach ((json_t *)j, key, v)
-			n += count_nodes(v);
+		json_object_foreach ((json_t *)j, key, v) {
+			struct tree_size sub = measure(v);
+
+			n.nodes += sub.nodes;
+			n.bytes += sub.bytes + strlen(key);
+		}
 	} else if (json_is_array(j)) {
-		json_array_foreach (j, i, v)
-			n += count_nodes(v);
+		json_array_foreach (j, i, v) {
+			struct tree_size sub = measure(v);
+
+			n.nodes += sub.nodes;
+			n.bytes += sub.bytes;
+		}
 	}
 	return n;
 }
@@ -211,7 +267,7 @@ static void add_anchor(struct loader *l, const yaml_char_t *name, json_t *value)
 	l->anchors[l->n_anchors++] = (struct anchor){
 		.name = xstrdup((const char *)name),
 		.value = json_incref(value),
-		.nodes = count_nodes(value),
+		.size = measure(value),
 	};
 }
 
@@ -302,6 +358,11 @@ static int load_mapping(struct loader *l, int depth, json_t *object,
 			return r;
 		}
 		key = xstrdup((const char *)key_ev.data.scalar.value);
+		if (charge(l, (struct tree_size){.bytes = strlen(key)},
+			   key_ev.start_mark, err) < 0) {
+			yaml_event_delete(&key_ev);
+			return -1;
+		}
 		is_merge = strcmp(key, "<<") == 0 &&
 			   key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (!is_merge && json_object_get(object, key) != NULL) {
@@ -342,12 +403,35 @@ static int load_alias(struct loader *l, yaml_event_t *ev, json_t **ret,
 
 	if (a == NULL)
 		return fail_at(l, ev->start_mark, "unknown anchor", name, err);
-	if (charge(l, a->nodes, ev->start_mark, err) < 0)
+	if (charge(l, a->size, ev->start_mark, err) < 0)
 		return -1;
 
 	/* A copy, so that interpolation can edit each use on its own. */
 	*ret = json_deep_copy(a->value);
 	return 0;
+}
+
+/*
+ * docker compose reads "!reset" and "!override" as instructions to the
+ * merge of several files, which berth does not implement: ignoring them
+ * would merge silently what the files ask to replace.
+ */
+static int check_tag(struct loader *l, const yaml_event_t *ev,
+		     struct berth_error **err)
+{
+	const yaml_char_t *tag = NULL;
+
+	if (ev->type == YAML_SCALAR_EVENT)
+		tag = ev->data.scalar.tag;
+	else if (ev->type == YAML_SEQUENCE_START_EVENT)
+		tag = ev->data.sequence_start.tag;
+	else if (ev->type == YAML_MAPPING_START_EVENT)
+		tag = ev->data.mapping_start.tag;
+	if (tag == NULL || (strcmp((const char *)tag, "!reset") != 0 &&
+			    strcmp((const char *)tag, "!override") != 0))
+		return 0;
+	return fail_at(l, ev->start_mark, "unsupported tag", (const char *)tag,
+		       err);
 }
 
 static int load_node(struct loader *l, yaml_event_t *ev, int depth,
@@ -359,18 +443,26 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 	if (depth > YAML_MAX_DEPTH)
 		return fail_at(l, ev->start_mark, "nesting too deep", NULL,
 			       err);
+	if (check_tag(l, ev, err) < 0)
+		return -1;
 
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		return load_alias(l, ev, ret, err);
 	case YAML_SCALAR_EVENT:
-		if (charge(l, 1, ev->start_mark, err) < 0)
+		if (charge(l,
+			   (struct tree_size){
+				   .nodes = 1,
+				   .bytes = ev->data.scalar.length,
+			   },
+			   ev->start_mark, err) < 0)
 			return -1;
 		node = scalar_value(ev);
 		anchor = ev->data.scalar.anchor;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
-		if (charge(l, 1, ev->start_mark, err) < 0)
+		if (charge(l, (struct tree_size){.nodes = 1}, ev->start_mark,
+			   err) < 0)
 			return -1;
 		node = json_array();
 		anchor = ev->data.sequence_start.anchor;
@@ -378,7 +470,8 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 			return -1;
 		break;
 	case YAML_MAPPING_START_EVENT:
-		if (charge(l, 1, ev->start_mark, err) < 0)
+		if (charge(l, (struct tree_size){.nodes = 1}, ev->start_mark,
+			   err) < 0)
 			return -1;
 		node = json_object();
 		anchor = ev->data.mapping_start.anchor;
@@ -395,60 +488,94 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 	return 0;
 }
 
-/* Skip events up to the first node of the first document. */
-static int find_document(struct loader *l, yaml_event_t *ev,
-			 struct berth_error **err)
+static void anchors_clear(struct loader *l)
+{
+	for (size_t i = 0; i < l->n_anchors; i++) {
+		free(l->anchors[i].name);
+		json_decref(l->anchors[i].value);
+	}
+	l->n_anchors = 0;
+}
+
+/*
+ * Append the root of each document to docs, or of the first only when
+ * !all. An empty document is an empty mapping. Anchors do not reach
+ * from one document into the next.
+ */
+static int load_stream(struct loader *l, json_t *docs, bool all,
+		       struct berth_error **err)
 {
 	for (;;) {
-		if (next_event(l, ev, err) < 0)
+		yaml_event_t ev;
+		json_t *root = NULL;
+		int r;
+
+		if (next_event(l, &ev, err) < 0)
 			return -1;
-		switch (ev->type) {
+		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
+			yaml_event_delete(&ev);
 			return 0;
-		case YAML_STREAM_START_EVENT:
 		case YAML_DOCUMENT_START_EVENT:
-			yaml_event_delete(ev);
+			anchors_clear(l);
+			yaml_event_delete(&ev);
+			continue;
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			yaml_event_delete(&ev);
 			continue;
 		default:
-			return 1;
+			break;
 		}
+
+		r = load_node(l, &ev, 0, &root, err);
+		yaml_event_delete(&ev);
+		if (r < 0)
+			return -1;
+		if (json_is_null(root)) {
+			json_decref(root);
+			root = json_object();
+		}
+		json_array_append_new(docs, root);
+		if (!all)
+			return 0;
 	}
 }
 
-int yaml_load_buffer(const char *data, size_t len, const char *name,
-		     json_t **ret, struct berth_error **err)
+static int load(const char *data, size_t len, const char *name, bool all,
+		json_t **ret, struct berth_error **err)
 {
-	struct loader l = {.name = name};
-	json_t *root = NULL;
-	yaml_event_t ev;
+	struct loader l = {.data = data, .len = len, .name = name};
+	_cleanup_json_ json_t *docs = json_array();
 	int r;
 
 	if (!yaml_parser_initialize(&l.parser))
 		return berth_error_set(err, ENOMEM, "%s: YAML parser", name);
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)data,
 				     len);
-
-	r = find_document(&l, &ev, err);
-	if (r < 0) {
-		loader_release(&l);
-		return -1;
-	}
-	if (r == 0) {
-		yaml_event_delete(&ev);
-		loader_release(&l);
-		*ret = json_object();
-		return 0;
-	}
-
-	r = load_node(&l, &ev, 0, &root, err);
-	yaml_event_delete(&ev);
+	r = load_stream(&l, docs, all, err);
 	loader_release(&l);
 	if (r < 0)
 		return -1;
-	if (json_is_null(root)) {
-		json_decref(root);
-		root = json_object();
-	}
-	*ret = root;
+	*ret = TAKE_PTR(docs);
 	return 0;
+}
+
+int yaml_load_buffer(const char *data, size_t len, const char *name,
+		     json_t **ret, struct berth_error **err)
+{
+	_cleanup_json_ json_t *docs = NULL;
+
+	if (load(data, len, name, false, &docs, err) < 0)
+		return -1;
+	*ret = json_array_size(docs) > 0 ?
+		       json_incref(json_array_get(docs, 0)) :
+		       json_object();
+	return 0;
+}
+
+int yaml_load_documents(const char *data, size_t len, const char *name,
+			json_t **ret, struct berth_error **err)
+{
+	return load(data, len, name, true, ret, err);
 }

@@ -121,6 +121,16 @@ int engine_network_disconnect(struct engine *engine, const char *id,
 			      const char *network, struct berth_error **err);
 
 /*
+ * Run the checks of engine_container_create() on opts without creating
+ * the container, so that a caller making several containers can fail
+ * before the first. It checks the name but not whether it is free. It
+ * creates the missing host directories of bind mounts, as the create does.
+ */
+int engine_container_check(struct engine *engine,
+			   const struct engine_create_options *opts,
+			   struct berth_error **err);
+
+/*
  * Create a container: its directory, bundle and overlay directories.
  * A failure removes the directory and unmounts what it mounted.
  * Returns the new id.

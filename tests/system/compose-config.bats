@@ -135,11 +135,19 @@ config_json() {
 	run -0 config_json
 	[ "$(jq -r .name <<<"$output")" = fromfile ]
 
-	COMPOSE_PROJECT_NAME=FromEnv run -0 config_json
-	[ "$(jq -r .name <<<"$output")" = fromenv ]
+	COMPOSE_PROJECT_NAME=from-env run -0 config_json
+	[ "$(jq -r .name <<<"$output")" = from-env ]
 
-	COMPOSE_PROJECT_NAME=FromEnv run -0 config_json -p Flag_1
+	COMPOSE_PROJECT_NAME=from-env run -0 config_json -p flag_1
 	[ "$(jq -r .name <<<"$output")" = flag_1 ]
+
+	# A name given on purpose is not reduced, as in docker compose.
+	run -125 "$BERTH" compose -p Flag_1 config
+	[[ "$output" == *"invalid project name 'Flag_1'"* ]]
+	COMPOSE_PROJECT_NAME=FromEnv run -125 "$BERTH" compose config
+	[[ "$output" == *"invalid project name 'FromEnv'"* ]]
+	run -125 "$BERTH" compose -p _x config
+	[[ "$output" == *"invalid project name '_x'"* ]]
 }
 
 @test "compose config --services lists start order" {
@@ -243,4 +251,47 @@ config_json() {
 	[ "$output" = "$(cat first.yaml)" ]
 	[[ "$output" == *'quoted: "true"'* ]]
 	[[ "$output" == *'$$HOME'* ]]
+}
+
+@test "compose config reads a file from the standard input with -f -" {
+	run bash -c "printf 'services:\n  a:\n    image: from-stdin\n' |
+		'$BERTH' compose -f - config --format json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .services.a.image <<<"$output")" = from-stdin ]
+
+	run bash -c "printf 'services:\n  a: [\n' | '$BERTH' compose -f - config"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"berth: -:3:1:"* ]]
+}
+
+@test "compose profiles enable services as in docker compose" {
+	cat >compose.yaml <<'EOF2'
+services:
+  app:
+    image: x
+  debug:
+    image: y
+    profiles: [debug]
+  tools:
+    image: z
+    profiles: [tools, debug]
+EOF2
+	run -0 "$BERTH" compose config --services
+	[ "$output" = app ]
+	run -0 "$BERTH" compose --profile tools config --services
+	[ "$output" = "$(printf 'app\ntools')" ]
+	COMPOSE_PROFILES=debug run -0 "$BERTH" compose config --services
+	[ "$output" = "$(printf 'app\ndebug\ntools')" ]
+
+	cat >compose.yaml <<'EOF2'
+services:
+  app:
+    image: x
+    depends_on: [debug]
+  debug:
+    image: y
+    profiles: [debug]
+EOF2
+	run -125 "$BERTH" compose config
+	[[ "$output" == *"services.app.depends_on: service 'debug' is not enabled"* ]]
 }

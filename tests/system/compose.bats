@@ -435,3 +435,133 @@ EOF2
 	[ "$status" -eq 0 ]
 	[ -z "$("$BERTH" network ls -q)" ]
 }
+
+@test "compose up that fails leaves no container, network or volume" {
+	# Nothing listens on port 1: the pull of the second service fails.
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "600"]
+    volumes: [data:/d]
+  b:
+    image: 127.0.0.1:1/berth-test-missing:1
+    depends_on: [a]
+volumes:
+  data:
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"service 'b': pull"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ -z "$("$BERTH" network ls -q)" ]
+	[ -z "$("$BERTH" volume ls -q)" ]
+
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "600"]
+    volumes: [data:/d, ext:/e]
+volumes:
+  data:
+  ext:
+    external: true
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"volume 'ext' is external but does not exist"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ -z "$("$BERTH" network ls -q)" ]
+	[ -z "$("$BERTH" volume ls -q)" ]
+
+	# A container outside the project holds the name of service b.
+	"$BERTH" create --name ctest-b-1 busybox true >/dev/null
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "600"]
+  b:
+    image: busybox
+    depends_on: [a]
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"service 'b': the container name 'ctest-b-1' is already"* ]]
+	[ "$("$BERTH" ps -a --format '{{.Names}}')" = ctest-b-1 ]
+	[ -z "$("$BERTH" network ls -q)" ]
+	"$BERTH" rm ctest-b-1 >/dev/null
+
+	# The engine refuses b's options only when it creates b.
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "600"]
+  b:
+    image: busybox
+    working_dir: relative
+    depends_on: [a]
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"service 'b': invalid working directory 'relative'"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ -z "$("$BERTH" network ls -q)" ]
+}
+
+@test "compose up exits 125 when a service's command is missing" {
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["berth-test-no-such-command"]
+EOF2
+	run bc up -d
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"berth-test-no-such-command"* ]]
+}
+
+@test "compose down copes with a run --rm container that removes itself" {
+	cat >compose.yaml <<'EOF2'
+services:
+  job:
+    image: busybox
+EOF2
+	bc run --rm -d job sleep 30 >/dev/null
+	run bc down
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Network ctest_default  Removed"* ]]
+	[ -z "$("$BERTH" ps -aq)" ]
+	[ -z "$("$BERTH" network ls -q)" ]
+}
+
+@test "compose profiles and up of one service without its dependencies' output" {
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_grace_period: 1s
+  tools:
+    image: busybox
+    profiles: [tools]
+    depends_on: [a]
+    command: ["echo", "tools ran"]
+EOF2
+	run bc up -d
+	[ "$status" -eq 0 ]
+	[ "$("$BERTH" ps -a --format '{{.Names}}')" = ctest-a-1 ]
+
+	# A named service runs although its profile is inactive, and up
+	# returns once it exited, while its dependency keeps running.
+	run timeout 60 "$BERTH" compose -p ctest up tools
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tools | tools ran"* ]]
+	[[ "$output" != *"a     |"* ]]
+
+	run bc run --rm tools
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "tools ran" ]
+}

@@ -128,6 +128,8 @@ static const struct dotenv_case dotenv_cases[] = {
 	{"MISSING\n", "MISSING", NULL},
 	{"M='x' # c\n", "M", "x"},
 	{"N=a=b\r\n", "N", "a=b"},
+	{"O: yaml # c\n", "O", "yaml"},
+	{"P : 'q'\n", "P", "q"},
 };
 
 static void test_dotenv_table(void **state)
@@ -164,6 +166,8 @@ static const struct dotenv_error_case dotenv_errors[] = {
 	{"A=1\nB 2\n", ".env:2: expected '='"},
 	{"D='x' y\n", ".env:1: unexpected text"},
 	{"E=${NOPE:?needed}\n", ".env:1: required variable 'NOPE'"},
+	{"A=1\nF=\xff\xfe\n", ".env:2: the value is not valid UTF-8"},
+	{"G=\"\xc3\"\n", ".env:1: the value is not valid UTF-8"},
 };
 
 static void test_dotenv_errors(void **state)
@@ -250,6 +254,8 @@ static const struct field_case field_cases[] = {
 	 "{\"A\":\"a\",\"NOPE\":null,\"X\":\"1\",\"Y\":\"a=b\"}"},
 	{"environment: {N: 5, B: true, A: null}", "environment",
 	 "{\"A\":\"a\",\"B\":\"true\",\"N\":\"5\"}"},
+	{"environment: {R: 0.1, S: 1.5e-7, T: 2.50}", "environment",
+	 "{\"R\":\"0.1\",\"S\":\"1.5e-07\",\"T\":\"2.5\"}"},
 	{"labels: [a=1, b]", "labels", "{\"a\":\"1\",\"b\":\"\"}"},
 	{"depends_on: [db]", "depends_on",
 	 "{\"db\":{\"condition\":\"service_started\",\"required\":true}}"},
@@ -273,8 +279,7 @@ static const struct field_case field_cases[] = {
 	{"cpus: '0.5'", "cpus", "0.5"},
 	{"pids_limit: -1", "pids_limit", "-1"},
 	{"read_only: 'true'", "read_only", "true"},
-	{"build: ./app", "build",
-	 "{\"context\":\"/proj/app\",\"dockerfile\":\"Dockerfile\"}"},
+	{"build: ./app", "build", "{\"context\":\"/proj/app\"}"},
 	{"build: {context: ., dockerfile: Alt, args: [V=1], target: t}",
 	 "build",
 	 "{\"args\":{\"V\":\"1\"},\"context\":\"/proj\",\"dockerfile\":"
@@ -361,6 +366,12 @@ static const struct error_case error_cases[] = {
 	 "services.web.command: unterminated quote"},
 	{"- a\n- b\n", "expected a mapping at the top level"},
 	{"a: *nope\n", "unknown anchor 'nope'"},
+	{"services:\n  web:\n    image: x\n    ports: !reset []\n",
+	 "compose.yaml:4:12: unsupported tag '!reset'"},
+	{"services:\n  web: !override\n    image: x\n",
+	 "compose.yaml:2:8: unsupported tag '!override'"},
+	{"a: &x {image: x}\n---\nb: *x\n",
+	 "compose.yaml:3:4: unknown anchor 'x'"},
 };
 
 static void test_parse_errors_table(void **state)
@@ -437,6 +448,52 @@ static void test_yaml_billion_laughs_bounded(void **state)
 	assert_non_null(strstr(err->msg, "nodes after expanding aliases"));
 }
 
+/* A long string aliased often costs few nodes but many bytes. */
+static void test_yaml_long_alias_bounded(void **state)
+{
+	size_t long_len = 1024 * 1024;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
+	char *p;
+
+	text = xmalloc(long_len + 64 * 8 + 64);
+	p = stpcpy(text, "x: &a \"");
+	memset(p, 'l', long_len);
+	p = stpcpy(p + long_len, "\"\nl:\n");
+	for (int i = 0; i < 64; i++)
+		p = stpcpy(p, "  - *a\n");
+
+	assert_int_equal(
+		yaml_load_buffer(text, strlen(text), "long.yaml", &doc, &err),
+		-1);
+	assert_non_null(strstr(err->msg, "long.yaml:"));
+	assert_non_null(strstr(err->msg, "bytes of strings after expanding"));
+}
+
+/* Encoding errors name the line and column of the offending byte. */
+static void test_yaml_encoding_error_position(void **state)
+{
+	static const char bad_utf8[] =
+		"services:\n  a:\n    image: \"x\xff\"\n";
+	static const char nul[] = "a: 1\nb: x\0y\n";
+	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_error_ struct berth_error *err = NULL;
+
+	assert_int_equal(yaml_load_buffer(bad_utf8, sizeof(bad_utf8) - 1,
+					  "u.yaml", &doc, &err),
+			 -1);
+	assert_string_equal(err->msg,
+			    "u.yaml:3:14: invalid leading UTF-8 octet");
+	berth_error_free(&err);
+
+	assert_int_equal(
+		yaml_load_buffer(nul, sizeof(nul) - 1, "n.yaml", &doc, &err),
+		-1);
+	assert_string_equal(err->msg,
+			    "n.yaml:2:5: control characters are not allowed");
+}
+
 static void test_yaml_scalar_types(void **state)
 {
 	static const char text[] = "i: 12\nf: 1.5\nb: true\nn: ~\n"
@@ -459,6 +516,24 @@ static json_t *parse_ok(const char *text)
 	if (parse(text, &doc, NULL, &err) < 0)
 		fail_msg("%s", err->msg);
 	return doc;
+}
+
+/* The documents of one file merge in order, as docker compose does. */
+static void test_multi_document_merge(void **state)
+{
+	_cleanup_json_ json_t *doc = parse_ok(
+		"services:\n  a:\n    image: x\n    environment: {A: '1'}\n"
+		"---\n"
+		"services:\n  a:\n    environment: {B: '2'}\n"
+		"  b:\n    image: y\n"
+		"...\n");
+	_cleanup_free_ char *env = service_field(doc, "a", "environment");
+	_cleanup_free_ char *image = service_field(doc, "b", "image");
+
+	assert_non_null(env);
+	assert_string_equal(env, "{\"A\":\"1\",\"B\":\"2\"}");
+	assert_non_null(image);
+	assert_string_equal(image, "\"y\"");
 }
 
 static void test_merge_files(void **state)
@@ -565,6 +640,21 @@ static const struct error_case project_errors[] = {
 	 "services.we b: invalid service name"},
 	{"services:\n  -web:\n    image: x\n",
 	 "services.-web: invalid service name"},
+	{"services:\n  a:\n    image: x\n    cap_add: [NET_ADMIN, BOGUS]\n",
+	 "services.a.cap_add[1]: unknown capability 'BOGUS'"},
+	{"services:\n  a:\n    image: x\n    cap_drop: [all, cap_chown, x]\n",
+	 "services.a.cap_drop[2]: unknown capability 'x'"},
+	{"services:\n  a:\n    image: x\n    container_name: one\n"
+	 "  b:\n    image: x\n    container_name: one\n",
+	 "services.b.container_name: 'one' is the container name of service "
+	 "'a' too"},
+	{"services:\n  a:\n    image: x\n    container_name: a/b\n",
+	 "services.a.container_name: invalid container name 'a/b'"},
+	{"services:\n  a:\n    image: x\n    dns: [1.1.1.1, resolver]\n",
+	 "services.a.dns[1]: invalid IP address 'resolver'"},
+	{"services:\n  a:\n    image: x\n    extra_hosts: ['h=::1', "
+	 "'g=1.2.3']\n",
+	 "services.a.extra_hosts[1]: invalid IP address '1.2.3'"},
 };
 
 static void test_project_errors_table(void **state)
@@ -581,6 +671,37 @@ static void test_project_errors_table(void **state)
 			fail_msg("got '%s', expected '%s'", err->msg,
 				 project_errors[i].error);
 	}
+}
+
+/*
+ * A later file that sets only build.args keeps the context and
+ * dockerfile of the first; the defaults apply after the merge.
+ */
+static void test_merge_build_keeps_context(void **state)
+{
+	_cleanup_json_ json_t *vars = test_vars();
+	_cleanup_json_ json_t *base =
+		parse_ok("services:\n  web:\n    build: {context: app, "
+			 "dockerfile: Alt}\n"
+			 "  plain:\n    build: {args: [A=1]}\n");
+	_cleanup_json_ json_t *over =
+		parse_ok("services:\n  web:\n    build: {args: [V=1]}\n");
+	_cleanup_error_ struct berth_error *err = NULL;
+	struct compose_project *p = NULL;
+	const struct compose_service *web;
+	const struct compose_service *plain;
+
+	compose_merge(base, over);
+	if (compose_project_build(base, "proj", "/proj", vars, &p, &err) < 0)
+		fail_msg("%s", err->msg);
+
+	web = compose_project_service(p, "web");
+	assert_string_equal(web->build->context, "/proj/app");
+	assert_string_equal(web->build->dockerfile, "Alt");
+	plain = compose_project_service(p, "plain");
+	assert_string_equal(plain->build->context, "/proj");
+	assert_string_equal(plain->build->dockerfile, "Dockerfile");
+	compose_project_free(p);
 }
 
 static void test_project_model(void **state)
@@ -801,8 +922,12 @@ int main(void)
 		cmocka_unit_test(test_unknown_key_warns),
 		cmocka_unit_test(test_yaml_anchors_and_merge),
 		cmocka_unit_test(test_yaml_billion_laughs_bounded),
+		cmocka_unit_test(test_yaml_long_alias_bounded),
+		cmocka_unit_test(test_yaml_encoding_error_position),
+		cmocka_unit_test(test_multi_document_merge),
 		cmocka_unit_test(test_yaml_scalar_types),
 		cmocka_unit_test(test_merge_files),
+		cmocka_unit_test(test_merge_build_keeps_context),
 		cmocka_unit_test(test_start_order),
 		cmocka_unit_test(test_project_errors_table),
 		cmocka_unit_test(test_project_model),

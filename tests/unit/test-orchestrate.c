@@ -30,6 +30,7 @@ static const char project_text[] = "services:\n"
 				   "    pids_limit: 50\n"
 				   "    labels: {team: web}\n"
 				   "    hostname: box\n"
+				   "    cgroup_parent: /apps\n"
 				   "    stop_signal: SIGQUIT\n"
 				   "    stop_grace_period: 3s\n"
 				   "    extra_hosts: ['db=10.0.0.9']\n"
@@ -92,6 +93,7 @@ static void test_create_options(void **state)
 	assert_string_equal(o.user, "1000");
 	assert_string_equal(o.workdir, "/srv");
 	assert_string_equal(o.hostname, "box");
+	assert_string_equal(o.cgroup_parent, "/apps");
 	assert_true(o.read_only);
 	assert_true(strv_contains(o.tmpfs, "/run"));
 	assert_true(strv_contains(o.cap_add, "NET_ADMIN"));
