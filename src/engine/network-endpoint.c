@@ -6,6 +6,7 @@
 #include "engine/container-hosts.h"
 #include "engine/network-record.h"
 #include "net/ipam.h"
+#include "net/isolation.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/store.h"
@@ -69,6 +70,7 @@ int network_endpoint_plug(struct engine *engine, const char *id,
 		.ifname = network_endpoint_ifname(endpoint),
 	};
 	char host_name[16];
+	int r;
 
 	if (net_network_load(engine->root, name, &net, err) < 0)
 		return -1;
@@ -88,10 +90,16 @@ int network_endpoint_plug(struct engine *engine, const char *id,
 	cfg.gateway = net->gateway;
 	cfg.default_route = main && !net->internal;
 
-	/* After a reboot the bridge and its NAT rule are gone. */
-	if (net_bridge_ensure(net->bridge, net->gateway, net->subnet.prefix,
-			      err) < 0 ||
-	    net_nat_ensure(net, err) < 0)
+	/*
+	 * After a reboot the bridge and its firewall rules are gone. The
+	 * rules are checked only then, because each check runs iptables.
+	 */
+	r = net_bridge_ensure(net->bridge, net->gateway, net->subnet.prefix,
+			      err);
+	if (r < 0)
+		return -1;
+	if (r > 0 && (net_nat_ensure(net, err) < 0 ||
+		      net_isolation_ensure(net, err) < 0))
 		return -1;
 
 	/* A monitor killed before its cleanup may have left the veth. */

@@ -130,6 +130,7 @@ int net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix,
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_link_ struct rtnl_link *link = NULL;
+	bool created = false;
 	int r;
 
 	if (socket_open(&sk, err) < 0)
@@ -138,15 +139,17 @@ int net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix,
 	if (rtnl_link_get_kernel(sk, 0, name, &link) < 0) {
 		if (bridge_create(sk, name, err) < 0)
 			return -1;
+		created = true;
 		r = rtnl_link_get_kernel(sk, 0, name, &link);
 		if (r < 0)
 			return nl_fail(err, r, "find bridge", name);
 	}
 
 	if (add_address(sk, rtnl_link_get_ifindex(link), gateway, prefix, name,
-			err) < 0)
+			err) < 0 ||
+	    link_up(sk, link, 0, name, err) < 0)
 		return -1;
-	return link_up(sk, link, 0, name, err);
+	return created ? 1 : 0;
 }
 
 static int delete_by_name(struct nl_sock *sk, const char *name,

@@ -15,7 +15,8 @@
 
 /*
  * Make the bridge name (if missing) with address gateway/prefix and set
- * it up. An existing bridge with the address is left as it is.
+ * it up. An existing bridge with the address is left as it is. Returns
+ * 1 when the bridge was made, 0 when it existed.
  */
 int net_bridge_ensure(const char *name, uint32_t gateway, unsigned prefix,
 		      struct berth_error **err);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "net/cidr.h"
+#include "net/iptables.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -91,113 +92,6 @@ int net_port_pick_ephemeral(const struct net_port_binding *b, uint16_t *ret,
 	return 0;
 }
 
-/*
- * Run "iptables -w -t nat ARGS..." and return its exit status, with
- * its output (stdout and stderr) in *output when output is not NULL.
- */
-static int run_iptables(char *const *args, char **output,
-			struct berth_error **err)
-{
-	_cleanup_strv_ char **argv = NULL;
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0, cap = 0;
-	int pipefd[2], status;
-	pid_t pid;
-
-	strv_push(&argv, "iptables");
-	strv_push(&argv, "-w");
-	strv_push(&argv, "-t");
-	strv_push(&argv, "nat");
-	for (size_t i = 0; args[i] != NULL; i++)
-		strv_push(&argv, args[i]);
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return berth_error_set(err, errno, "create pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return berth_error_set(err, errno, "fork");
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		dup2(null, STDIN_FILENO);
-		dup2(pipefd[1], STDOUT_FILENO);
-		dup2(pipefd[1], STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			cap = cap * 2 + 4096;
-			text = xrealloc(text, cap);
-		}
-		n = read(pipefd[0], text + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	text[len] = '\0';
-	close(pipefd[0]);
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return berth_error_set(err, errno, "wait for iptables");
-	if (!WIFEXITED(status))
-		return berth_error_set(err, 0, "iptables was killed");
-	if (WEXITSTATUS(status) == 127)
-		return berth_error_set(err, 0,
-				       "iptables not found: install the "
-				       "iptables package");
-	if (output != NULL)
-		*output = TAKE_PTR(text);
-	return WEXITSTATUS(status);
-}
-
-/* Run iptables and turn a non-zero exit into an error with its output. */
-static int iptables_must(char *const *args, struct berth_error **err)
-{
-	_cleanup_free_ char *output = NULL;
-	int r = run_iptables(args, &output, err);
-
-	if (r <= 0)
-		return r;
-	output[strcspn(output, "\n")] = '\0';
-	return berth_error_set(err, 0, "iptables -t nat %s %s: %s", args[0],
-			       args[1], output);
-}
-
-static int ensure_chain(const char *chain, struct berth_error **err)
-{
-	char *list[] = {"-S", (char *)chain, NULL};
-	char *create[] = {"-N", (char *)chain, NULL};
-	int r = run_iptables(list, NULL, err);
-
-	if (r <= 0)
-		return r;
-	return iptables_must(create, err);
-}
-
-/* Append the rule "-A CHAIN RULE..." unless "-C" finds it. */
-static int ensure_jump(char **rule, struct berth_error **err)
-{
-	int r;
-
-	rule[0] = "-C";
-	r = run_iptables(rule, NULL, err);
-	if (r <= 0)
-		return r;
-	rule[0] = "-A";
-	return iptables_must(rule, err);
-}
-
 static int ensure_chains(struct berth_error **err)
 {
 	char *prerouting[] = {"",	  "PREROUTING", "-m",
@@ -209,10 +103,11 @@ static int ensure_chains(struct berth_error **err)
 	char *postrouting[] = {"", "POSTROUTING", "-j", POSTROUTING_CHAIN,
 			       NULL};
 
-	if (ensure_chain(DNAT_CHAIN, err) < 0 ||
-	    ensure_chain(POSTROUTING_CHAIN, err) < 0 ||
-	    ensure_jump(prerouting, err) < 0 || ensure_jump(output, err) < 0 ||
-	    ensure_jump(postrouting, err) < 0)
+	if (net_iptables_ensure_chain("nat", DNAT_CHAIN, err) < 0 ||
+	    net_iptables_ensure_chain("nat", POSTROUTING_CHAIN, err) < 0 ||
+	    net_iptables_ensure_rule("nat", "-A", prerouting, err) < 0 ||
+	    net_iptables_ensure_rule("nat", "-A", output, err) < 0 ||
+	    net_iptables_ensure_rule("nat", "-A", postrouting, err) < 0)
 		return -1;
 	return 0;
 }
@@ -246,7 +141,7 @@ static int add_dnat(const char *comment, uint32_t container_ip,
 	strv_push(&rule, "DNAT");
 	strv_push(&rule, "--to-destination");
 	strv_push(&rule, dest);
-	return iptables_must(rule, err);
+	return net_iptables_must("nat", rule, err);
 }
 
 /* Give connections from 127.0.0.0/8 a source the container can reply to. */
@@ -271,7 +166,7 @@ static int add_masquerade(const char *comment, const char *bridge,
 	snprintf(port, sizeof(port), "%u", b->container_port);
 
 	/* Two host ports of one container port need the rule once. */
-	return ensure_jump(rule, err);
+	return net_iptables_ensure_rule("nat", "-A", rule, err);
 }
 
 static int set_route_localnet(const char *bridge, struct berth_error **err)
@@ -358,7 +253,7 @@ static void unforward_chain(const char *chain, const char *comment)
 	_cleanup_free_ char *output = NULL;
 	char *save = NULL;
 
-	if (run_iptables(list, &output, NULL) != 0)
+	if (net_iptables_run("nat", list, &output, NULL) != 0)
 		return;
 
 	for (char *line = strtok_r(output, "\n", &save); line != NULL;
@@ -366,7 +261,7 @@ static void unforward_chain(const char *chain, const char *comment)
 		_cleanup_strv_ char **args = delete_args(line, comment);
 
 		if (args != NULL)
-			(void)run_iptables(args, NULL, NULL);
+			(void)net_iptables_run("nat", args, NULL, NULL);
 	}
 }
 

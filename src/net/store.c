@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "net/ipam.h"
+#include "net/isolation.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "util/cleanup.h"
@@ -336,7 +337,9 @@ static int create_locked(const char *root, const struct net_create_options *o,
 	if (net_bridge_ensure(net->bridge, net->gateway, net->subnet.prefix,
 			      err) < 0 ||
 	    net_nat_ensure(net, err) < 0 ||
+	    net_isolation_ensure(net, err) < 0 ||
 	    net_network_save(root, net, err) < 0) {
+		(void)net_isolation_remove(net, NULL);
 		(void)net_nat_remove(net, NULL);
 		(void)net_link_delete(net->bridge, NULL);
 		return -1;
@@ -389,7 +392,8 @@ int net_network_remove(const char *root, const char *name,
 				       name, net->n_containers,
 				       net->containers[0].name);
 
-	if (net_nat_remove(net, err) < 0 ||
+	if (net_isolation_remove(net, err) < 0 ||
+	    net_nat_remove(net, err) < 0 ||
 	    net_link_delete(net->bridge, err) < 0)
 		return -1;
 	if (unlink(path) < 0)

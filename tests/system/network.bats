@@ -14,6 +14,9 @@ setup() {
 teardown() {
 	local name bridge left=""
 
+	if [ -f "$BATS_TEST_TMPDIR/ip_forward" ]; then
+		sysctl -qw net.ipv4.ip_forward="$(cat "$BATS_TEST_TMPDIR/ip_forward")"
+	fi
 	berth_container_teardown || left+="containers "
 	for name in $("$BERTH" network ls --format '{{.Name}}' 2>/dev/null); do
 		bridge=$(net_bridge "$name")
@@ -25,6 +28,10 @@ teardown() {
 		fi
 		if [ -n "$bridge" ] && [ -n "$(net_nat_rules "$bridge")" ]; then
 			left+="nat:$bridge "
+		fi
+		if [ -n "$bridge" ] &&
+			iptables -w -S | grep -q -e "-[io] $bridge "; then
+			left+="isolation:$bridge "
 		fi
 	done
 	left+=$(net_netns_left)
@@ -586,4 +593,41 @@ net_members() {
 	[[ "$output" == *$'\tnew'* ]]
 	[[ "$output" != *old* ]]
 	[ "$(net_members nt-rename)" = "new watcher " ]
+}
+
+@test "a forwarding host drops traffic between networks" {
+	sysctl -n net.ipv4.ip_forward >"$BATS_TEST_TMPDIR/ip_forward"
+	"$BERTH" network create nt-left >/dev/null
+	"$BERTH" network create nt-right >/dev/null
+	left=$(net_subnet nt-left)
+	"$BERTH" run -d --name server --network nt-right -p 0.0.0.0::8080 \
+		busybox httpd -f -p 8080 -h /etc >/dev/null
+	"$BERTH" run -d --name client --network nt-left busybox sleep 60 \
+		>/dev/null
+	server_ip=$("$BERTH" inspect server |
+		jq -r '.[0].NetworkSettings.IPAddress')
+	port=$("$BERTH" port server 8080 | head -1)
+	port=${port##*:}
+	rules=$(iptables -w -S BERTH-ISOLATION-2)
+	[[ "$rules" == *"-o $(net_bridge nt-right) -j DROP"* ]]
+
+	sysctl -qw net.ipv4.ip_forward=1
+	# busybox wget -T crashes, so timeout ends the hanging connect.
+	run timeout 5 "$BERTH" exec client wget -q -O /dev/null \
+		"http://$server_ip:8080/hostname"
+	[ "$status" -ne 0 ]
+
+	# A published port stays open to clients on other networks.
+	run timeout 10 "$BERTH" exec client wget -q -O - \
+		"http://${left%.0/24}.1:$port/hostname"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$BERTH" exec server hostname)" ]
+
+	sysctl -qw net.ipv4.ip_forward="$(cat "$BATS_TEST_TMPDIR/ip_forward")"
+	right_bridge=$(net_bridge nt-right)
+	"$BERTH" rm -f server client >/dev/null
+	"$BERTH" network rm nt-right >/dev/null
+	run iptables -w -S
+	[[ "$output" != *"$right_bridge"* ]]
+	[[ "$output" == *"-o $(net_bridge nt-left) -j DROP"* ]]
 }
