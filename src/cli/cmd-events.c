@@ -22,9 +22,12 @@
 
 #define FOLLOW_POLL_MS 100
 
+/* Max nanoseconds since the epoch that fit in int64_t: about 2262. */
+#define TIME_NS_MAX 9.2e18
+
 struct events_options {
 	int64_t since_ns; /* 0 = from the start */
-	int64_t until_ns; /* 0 = follow without end */
+	int64_t until_ns; /* -1 = follow without end */
 	char **filters;	  /* "KEY=VALUE" */
 	bool json;
 };
@@ -72,11 +75,15 @@ static int parse_time(const char *s, int64_t *ret, struct berth_error **err)
 		else if (*end == 'm')
 			unit = 60;
 
-		*ret = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
-		       (int64_t)(v * unit * 1e9);
+		/* A duration longer than since the epoch means the epoch. */
+		v = (double)now.tv_sec * 1e9 + (double)now.tv_nsec -
+		    v * unit * 1e9;
+		*ret = v > 0 ? (int64_t)v : 0;
 		return 0;
 	}
-	if (end != s && errno == 0 && v >= 0 && *end == '\0') {
+	/* Beyond TIME_NS_MAX, the conversion to int64_t would overflow. */
+	if (end != s && errno == 0 && v >= 0 && v * 1e9 < TIME_NS_MAX &&
+	    *end == '\0') {
 		*ret = (int64_t)(v * 1e9);
 		return 0;
 	}
@@ -184,7 +191,7 @@ static bool handle_line(const char *line, const struct events_options *o)
 	if (e == NULL)
 		return true;
 	ns = json_integer_value(json_object_get(e, "timeNano"));
-	if (o->until_ns > 0 && ns >= o->until_ns)
+	if (o->until_ns >= 0 && ns >= o->until_ns)
 		return false;
 	if (ns >= o->since_ns && event_matches(e, o->filters))
 		print_event(e, line, o->json);
@@ -216,7 +223,7 @@ static int show_events(const char *path, const struct events_options *o)
 			clearerr(f);
 
 		fflush(stdout);
-		if (o->until_ns > 0) {
+		if (o->until_ns >= 0) {
 			struct timespec now;
 
 			clock_gettime(CLOCK_REALTIME, &now);
@@ -239,7 +246,7 @@ int cmd_events(struct cli_context *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct events_options o = {0};
+	struct events_options o = {.until_ns = -1};
 	_cleanup_free_ char *path = NULL;
 	struct berth_error *err = NULL;
 	struct engine engine;

@@ -140,14 +140,19 @@ static void format_status(const json_t *state, char *buf, size_t size)
 			 health_suffix(state));
 	} else if (status != NULL && (strcmp(status, "exited") == 0 ||
 				      strcmp(status, "restarting") == 0)) {
-		format_ago(
-			json_string_value(json_object_get(state, "FinishedAt")),
-			ago, sizeof(ago));
-		snprintf(buf, size, "%s (%d) %s ago",
-			 status[0] == 'e' ? "Exited" : "Restarting",
-			 (int)json_integer_value(
-				 json_object_get(state, "ExitCode")),
-			 ago);
+		const char *finished =
+			json_string_value(json_object_get(state, "FinishedAt"));
+		int code = (int)json_integer_value(
+			json_object_get(state, "ExitCode"));
+		const char *word = status[0] == 'e' ? "Exited" : "Restarting";
+
+		/* A reboot loses the end time of a run that it ended. */
+		if (human_parse_rfc3339(finished) < 0) {
+			snprintf(buf, size, "%s (%d)", word, code);
+			return;
+		}
+		format_ago(finished, ago, sizeof(ago));
+		snprintf(buf, size, "%s (%d) %s ago", word, code, ago);
 	} else {
 		snprintf(buf, size, "Created");
 	}

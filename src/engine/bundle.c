@@ -193,10 +193,48 @@ static json_t *tmpfs_mount(const char *entry)
 			 "tmpfs", "source", "tmpfs", "options", options);
 }
 
-static void add_mounts(json_t *mounts, const struct container_config *c,
+/* The number of components of a normalized absolute path: "/a/b" has 2. */
+static size_t path_depth(const char *path)
+{
+	size_t depth = 0;
+
+	for (const char *p = path; p != NULL && *p != '\0'; p++)
+		if (*p == '/')
+			depth++;
+	return depth;
+}
+
+static size_t mount_depth(const json_t *mount)
+{
+	return path_depth(
+		json_string_value(json_object_get(mount, "destination")));
+}
+
+/*
+ * Append the mounts of added to mounts, shallow destinations first and
+ * in their given order within one depth, as Docker sorts them. A mount
+ * at /a then never hides one at /a/b, whatever the order of the flags.
+ */
+static void append_by_depth(json_t *mounts, const json_t *added)
+{
+	size_t max = 0, i;
+	json_t *m;
+
+	json_array_foreach (added, i, m)
+		if (mount_depth(m) > max)
+			max = mount_depth(m);
+
+	for (size_t depth = 0; depth <= max; depth++)
+		json_array_foreach (added, i, m)
+			if (mount_depth(m) == depth)
+				json_array_append(mounts, m);
+}
+
+static void add_mounts(json_t *spec_mounts, const struct container_config *c,
 		       const char *dir)
 {
 	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
+	_cleanup_json_ json_t *mounts = json_array();
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *source = fs_path_join(dir, files[i]);
@@ -224,6 +262,8 @@ static void add_mounts(json_t *mounts, const struct container_config *c,
 
 	for (size_t i = 0; c->tmpfs != NULL && c->tmpfs[i] != NULL; i++)
 		json_array_append_new(mounts, tmpfs_mount(c->tmpfs[i]));
+
+	append_by_depth(spec_mounts, mounts);
 }
 
 /*
@@ -317,12 +357,41 @@ static void drop_network_namespace(json_t *namespaces)
 	}
 }
 
+/*
+ * The root's propagation that a bind mount's shared or slave propagation
+ * needs, as Docker sets it: the runtime applies linux.rootfsPropagation
+ * to the whole tree after the mounts, and its default rprivate would
+ * undo theirs. NULL when every mount is private.
+ * NOTE: Docker also rejects a shared bind mount whose source is not on
+ * a shared mount of the host, and berth does not check that yet.
+ */
+static const char *root_propagation(const struct container_config *c)
+{
+	const char *root = NULL;
+
+	for (size_t i = 0; i < c->n_volumes; i++) {
+		const char *p = c->volumes[i].propagation;
+
+		if (p == NULL)
+			continue;
+		if (strcmp(p, "shared") == 0 || strcmp(p, "rshared") == 0)
+			return "rshared";
+		if (strcmp(p, "slave") == 0 || strcmp(p, "rslave") == 0)
+			root = "rslave";
+	}
+	return root;
+}
+
 static void set_linux(json_t *linux, const struct container_config *c)
 {
 	_cleanup_free_ char *cgroup = bundle_cgroup_path(c);
 	json_t *resources = json_object_get(linux, "resources");
+	const char *propagation = root_propagation(c);
 
 	json_object_set_new(linux, "cgroupsPath", json_string(cgroup));
+	if (propagation != NULL)
+		json_object_set_new(linux, "rootfsPropagation",
+				    json_string(propagation));
 	json_object_set_new(linux, "seccomp", seccomp_default_profile());
 	set_resources(resources, c);
 

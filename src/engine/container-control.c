@@ -23,6 +23,31 @@
 /* How long rm -f waits for a killed container's monitor, in ms. */
 #define KILL_WAIT_MS 10000
 
+static int mark_stopped(struct engine *engine, const char *id,
+			struct berth_error **err);
+
+/*
+ * Whether a kill with signal ends the restart policy. Docker (moby
+ * daemon/kill.go) ends it for SIGKILL, for the container's stop signal,
+ * and for every signal when the container has no stop signal set.
+ */
+static bool kill_ends_restarts(struct engine *engine, const char *id,
+			       int signal)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+	_cleanup_container_config_ struct container_config *c = NULL;
+	int stop_signal = 0;
+
+	if (signal == SIGKILL)
+		return true;
+	if (container_config_load(dir, &c, NULL) < 0)
+		return false;
+	if (c->stop_signal == NULL)
+		return true;
+	return runtime_signal_parse(c->stop_signal, &stop_signal, NULL) == 0 &&
+	       stop_signal == signal;
+}
+
 int engine_container_kill(struct engine *engine, const char *id, int signal,
 			  struct berth_error **err)
 {
@@ -34,6 +59,9 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 	if (state.status != CONTAINER_STATUS_RUNNING)
 		return container_not_running(engine, id, err);
 
+	if (kill_ends_restarts(engine, id, signal) &&
+	    mark_stopped(engine, id, err) < 0)
+		return -1;
 	if (runtime_kill(engine->state_root, id, signal, false, err) < 0)
 		return -1;
 	events_container(engine, "kill", id, -1);

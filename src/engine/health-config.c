@@ -87,10 +87,24 @@ invalid:
 			       flag, s);
 }
 
-static void set_duration(json_t *hc, const char *key, int64_t ns)
+/* Docker's minimum of a health check duration other than 0 (unset). */
+#define HEALTH_DURATION_MIN_NS 1000000LL
+
+/*
+ * Set a duration that a flag gave. Below 1 ms, an interval would run the
+ * check in a busy loop, so Docker rejects it and so does berth.
+ */
+static int set_duration(json_t *hc, const char *key, const char *flag,
+			int64_t ns, struct berth_error **err)
 {
+	if (ns > 0 && ns < HEALTH_DURATION_MIN_NS)
+		return berth_error_set(err, 0,
+				       "invalid %s of %lld ns: use 0 for the "
+				       "default or at least 1ms",
+				       flag, (long long)ns);
 	if (ns > 0)
 		json_object_set_new(hc, key, json_integer(ns));
+	return 0;
 }
 
 static bool test_is_none(const json_t *test)
@@ -123,10 +137,15 @@ int health_config_build(const json_t *image_healthcheck,
 		json_object_set_new(
 			hc, "Test",
 			json_pack("[ss]", "CMD-SHELL", opts->health_cmd));
-	set_duration(hc, "Interval", opts->health_interval_ns);
-	set_duration(hc, "Timeout", opts->health_timeout_ns);
-	set_duration(hc, "StartPeriod", opts->health_start_period_ns);
-	set_duration(hc, "StartInterval", opts->health_start_interval_ns);
+	if (set_duration(hc, "Interval", "--health-interval",
+			 opts->health_interval_ns, err) < 0 ||
+	    set_duration(hc, "Timeout", "--health-timeout",
+			 opts->health_timeout_ns, err) < 0 ||
+	    set_duration(hc, "StartPeriod", "--health-start-period",
+			 opts->health_start_period_ns, err) < 0 ||
+	    set_duration(hc, "StartInterval", "--health-start-interval",
+			 opts->health_start_interval_ns, err) < 0)
+		return -1;
 	if (opts->health_retries > 0)
 		json_object_set_new(hc, "Retries",
 				    json_integer(opts->health_retries));

@@ -145,12 +145,15 @@ static void add_volume(struct container_config *c, struct mount_spec *m)
 	}
 }
 
+/* --mount type=tmpfs,readonly makes the tmpfs read-only, as in Docker. */
 static void add_tmpfs(struct container_config *c, const struct mount_spec *m)
 {
+	const char *options = m->tmpfs_options != NULL ? m->tmpfs_options : "";
 	char *entry;
 
-	xasprintf(&entry, "%s:%s", m->destination,
-		  m->tmpfs_options != NULL ? m->tmpfs_options : "");
+	xasprintf(&entry, "%s:%s%s%s", m->destination, options,
+		  m->read_only && options[0] != '\0' ? "," : "",
+		  m->read_only ? "ro" : "");
 	strv_push_take(&c->tmpfs, entry);
 }
 

@@ -331,6 +331,23 @@ static int remove_dir(struct engine *engine, const char *name,
 	return fs_rm_rf(tmp, err);
 }
 
+/* Report the container that uses the volume by name and by id. */
+static int in_use_error(struct engine *engine, const char *name,
+			const char *user_id, struct berth_error **err)
+{
+	_cleanup_free_ char *dir = container_dir(engine, user_id);
+	_cleanup_container_config_ struct container_config *c = NULL;
+	const char *user_name = "";
+
+	if (container_config_load(dir, &c, NULL) == 0 && c->name != NULL)
+		user_name = c->name;
+	return berth_error_set(err, 0,
+			       "cannot remove volume '%s': it is in use by "
+			       "container '%s' (%.12s); remove the container "
+			       "first",
+			       name, user_name, user_id);
+}
+
 static int remove_locked(struct engine *engine, const char *name,
 			 struct berth_error **err)
 {
@@ -343,11 +360,7 @@ static int remove_locked(struct engine *engine, const char *name,
 		return -1;
 
 	if (users[0] != NULL)
-		return berth_error_set(err, 0,
-				       "cannot remove volume '%s': it is in "
-				       "use by container '%.12s'; remove "
-				       "the container first",
-				       name, users[0]);
+		return in_use_error(engine, name, users[0], err);
 
 	if (volume_store_lock(engine, &lock, err) < 0)
 		return -1;

@@ -134,6 +134,13 @@ wait_health() {
 	run "$BERTH" create --health-cmd true --no-healthcheck busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"conflicts"* ]]
+	# Below 1 ms the watcher would run the check in a busy loop.
+	for flag in interval timeout start-period start-interval; do
+		run "$BERTH" create --health-cmd true --health-$flag 999us \
+			busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid --health-$flag of 999000 ns"* ]]
+	done
 	run "$BERTH" ps --filter health=sick
 	[ "$status" -eq 125 ]
 	[ -z "$("$BERTH" ps -aq)" ]
@@ -188,6 +195,9 @@ simulate_reboot() {
 	done
 	run "$BERTH" ps -q
 	[ -z "$output" ]
+	# The reboot took the end time, so there is no "... ago".
+	run "$BERTH" ps -a --filter name=plain --format '{{.Status}}'
+	[ "$output" = "Exited (255)" ]
 
 	run "$BERTH" start --all --filter restart=always
 	[ "$status" -eq 0 ]

@@ -101,6 +101,26 @@ wait_field() {
 	[ "$(berth_inspect_field svc .State.Status)" = exited ]
 }
 
+@test "kill ends the restart policy as Docker's kill does" {
+	"$BERTH" run -d --name killed --restart always busybox sleep 100 \
+		>/dev/null
+	wait_field killed .State.Status running
+	"$BERTH" kill killed
+	wait_field killed .State.Status exited
+	sleep 0.5
+	[ "$(berth_inspect_field killed .State.Status)" = exited ]
+	[ "$(berth_inspect_field killed .RestartCount)" = 0 ]
+
+	# A signal other than the stop signal leaves the policy in force.
+	"$BERTH" run -d --name hup --restart always --stop-signal USR1 \
+		busybox sh -c 'trap "exit 3" HUP; while :; do sleep 0.1; done' \
+		>/dev/null
+	wait_field hup .State.Status running
+	sleep 0.3
+	"$BERTH" kill -s HUP hup
+	wait_field hup .RestartCount 1
+}
+
 @test "a restarted container gets a new init under the same monitor" {
 	id=$("$BERTH" run -d --restart always busybox sleep 100)
 	monitor=$(jq -r .monitor_pid \
@@ -370,6 +390,17 @@ wait_field() {
 	run "$BERTH" events --since yesterday
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"invalid time 'yesterday'"* ]]
+
+	# The epoch and durations past it end at once, too large is invalid.
+	run timeout 5 "$BERTH" events --until 0
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run timeout 5 "$BERTH" events --until 1000000000h
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run timeout 5 "$BERTH" events --until 1e30
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid time '1e30'"* ]]
 }
 
 @test "events streams new events, the monitor's restarts too" {

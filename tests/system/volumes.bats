@@ -128,7 +128,8 @@ image_from_script() {
 	"$BERTH" run --name holder -v held:/data busybox true
 	run "$BERTH" volume rm held
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"in use by container"* ]]
+	id=$(berth_inspect_field holder .Id)
+	[[ "$output" == *"in use by container 'holder' (${id:0:12})"* ]]
 	run "$BERTH" volume rm -f held
 	[ "$status" -eq 125 ]
 	[ "$(volume_names)" = held ]
@@ -288,6 +289,48 @@ image_from_script() {
 		grep " /cache " /proc/mounts
 	[ "$status" -eq 0 ]
 	[[ "$output" == *tmpfs*size=2048k* ]]
+}
+
+@test "--mount type=tmpfs,readonly makes a read-only tmpfs" {
+	run "$BERTH" run --rm \
+		--mount type=tmpfs,target=/t,readonly,tmpfs-size=1m \
+		--mount type=tmpfs,target=/u,ro=true busybox sh -c \
+		'grep -E " /(t|u) " /proc/mounts
+		touch /t/f 2>/dev/null || echo denied'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "tmpfs /t tmpfs ro,"*size=1024k* ]]
+	[[ "${lines[1]}" == "tmpfs /u tmpfs ro,"* ]]
+	[ "${lines[2]}" = denied ]
+}
+
+@test "nested mounts are made outermost first" {
+	run "$BERTH" run --rm -v inner:/x/y -v outer:/x busybox \
+		touch /x/y/file
+	[ "$status" -eq 0 ]
+	[ -f "$BERTH_ROOT/volumes/inner/_data/file" ]
+	[ ! -e "$BERTH_ROOT/volumes/outer/_data/y/file" ]
+
+	# A volume at /etc keeps berth's /etc/hostname on top of it.
+	run "$BERTH" run --name etc -v etcv:/etc busybox cat /etc/hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(berth_inspect_field etc .Id | cut -c1-12)" ]
+}
+
+@test "rslave bind mounts see later mounts of the host" {
+	host=$BATS_TEST_TMPDIR/shared
+	mkdir -p "$host"
+	mount -t tmpfs berth-test-shared "$host"
+	mount --make-shared "$host"
+	mkdir "$host/sub"
+
+	"$BERTH" run -d --name prop -v "$host:/x:rslave" busybox sleep 100 \
+		>/dev/null
+	mount -t tmpfs berth-test-later "$host/sub"
+	run "$BERTH" exec prop grep -c " /x/sub " /proc/self/mountinfo
+	umount "$host/sub"
+	"$BERTH" rm -f prop >/dev/null
+	umount "$host"
+	[ "$output" = 1 ]
 }
 
 @test "-v creates a missing bind source, --mount does not" {
