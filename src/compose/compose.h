@@ -126,6 +126,7 @@ struct compose_service {
 	char **labels; /* KEY=VALUE */
 	char *hostname;
 	char *cgroup_parent; /* NULL = $BERTH_CGROUP_PARENT, as in "run" */
+	char *network_mode;  /* none, host, bridge, service:S, container:C */
 	char *container_name;
 	char *stop_signal;
 	long long stop_grace_period; /* ns */

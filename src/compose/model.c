@@ -195,6 +195,33 @@ static void load_depends_on(struct compose_service *s, const json_t *deps)
 	}
 }
 
+#define SERVICE_MODE_PREFIX "service:"
+
+/* A service whose network it shares must start first, as in Compose. */
+static void load_network_mode(struct compose_service *s, char *mode)
+{
+	const char *target;
+
+	s->network_mode = mode;
+	if (mode == NULL || strncmp(mode, SERVICE_MODE_PREFIX,
+				    strlen(SERVICE_MODE_PREFIX)) != 0)
+		return;
+
+	target = mode + strlen(SERVICE_MODE_PREFIX);
+	for (size_t i = 0; i < s->n_depends_on; i++)
+		if (strcmp(s->depends_on[i].service, target) == 0)
+			return;
+
+	s->depends_on = xreallocarray(s->depends_on, s->n_depends_on + 2,
+				      sizeof(*s->depends_on));
+	s->depends_on[s->n_depends_on++] = (struct compose_dependency){
+		.service = xstrdup(target),
+		.condition = COMPOSE_SERVICE_STARTED,
+		.required = true,
+	};
+	s->depends_on[s->n_depends_on] = (struct compose_dependency){0};
+}
+
 static void load_env_files(struct compose_service *s, const json_t *files)
 {
 	json_t *v;
@@ -252,6 +279,7 @@ static void load_service(struct compose_service *s, const char *name,
 	load_mounts(s, json_object_get(svc, "volumes"));
 	load_service_networks(s, json_object_get(svc, "networks"));
 	load_depends_on(s, json_object_get(svc, "depends_on"));
+	load_network_mode(s, get_str(svc, "network_mode"));
 	load_healthcheck(s, json_object_get(svc, "healthcheck"));
 
 	s->restart = get_str(svc, "restart");
@@ -410,6 +438,7 @@ static void free_service(struct compose_service *s)
 	strv_free(s->labels);
 	free(s->hostname);
 	free(s->cgroup_parent);
+	free(s->network_mode);
 	free(s->container_name);
 	free(s->stop_signal);
 	strv_free(s->expose);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compose/orchestrate.h"
+#include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -177,10 +178,42 @@ static const char *network_name(const struct compose_project *p,
  * The container joins every network of the service, the first as its
  * main one. Peers find it by its service name and its aliases there.
  */
+/*
+ * network_mode instead of networks: "service:NAME" shares the network
+ * of that service's container, the other values go to the engine as
+ * they are.
+ */
+static void set_network_mode(const struct compose_project *p,
+			     const struct compose_service *s,
+			     struct engine_create_options *opts, char ***owned)
+{
+	const struct compose_service *target;
+	_cleanup_free_ char *name = NULL;
+	char *mode;
+
+	if (strncmp(s->network_mode, "service:", 8) != 0) {
+		opts->network = s->network_mode;
+		return;
+	}
+
+	target = compose_project_service(p, s->network_mode + 8);
+	if (target == NULL) {
+		opts->network = s->network_mode; /* the engine rejects it */
+		return;
+	}
+	name = compose_container_name(p, target);
+	xasprintf(&mode, "container:%s", name);
+	opts->network = own(owned, mode);
+}
+
 static void set_network(const struct compose_project *p,
 			const struct compose_service *s,
-			struct engine_create_options *opts)
+			struct engine_create_options *opts, char ***owned)
 {
+	if (s->network_mode != NULL) {
+		set_network_mode(p, s, opts, owned);
+		return;
+	}
 	if (s->n_networks == 0)
 		return;
 
@@ -327,7 +360,7 @@ int compose_create_options(const struct compose_project *p,
 		opts->pids_limit = s->pids_limit;
 	set_labels(p, s, oneoff, opts);
 	set_mounts(p, s, opts);
-	set_network(p, s, opts);
+	set_network(p, s, opts, owned);
 	set_hosts(s, opts);
 	set_ports(s, opts);
 	set_healthcheck(s, opts, owned);

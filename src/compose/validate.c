@@ -104,6 +104,48 @@ static int validate_addresses(const struct compose_service *s,
 	return 0;
 }
 
+/* none, host, bridge, service:SERVICE or container:NAME, without networks. */
+static int validate_network_mode(const struct compose_project *p,
+				 const struct compose_service *s,
+				 struct berth_error **err)
+{
+	const char *mode = s->network_mode;
+	const char *target;
+
+	if (mode == NULL)
+		return 0;
+	if (s->n_networks > 0)
+		return berth_error_set(err, 0,
+				       "services.%s: network_mode and networks "
+				       "cannot both be set: remove one",
+				       s->name);
+
+	if (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0 ||
+	    strcmp(mode, "bridge") == 0)
+		return 0;
+	if (strncmp(mode, "container:", 10) == 0 && mode[10] != '\0')
+		return 0;
+	if (strncmp(mode, "service:", 8) != 0)
+		return berth_error_set(err, 0,
+				       "services.%s.network_mode: invalid "
+				       "value '%s': use none, host, bridge, "
+				       "service:NAME or container:NAME",
+				       s->name, mode);
+
+	target = mode + 8;
+	if (service_index(p, target) < 0)
+		return berth_error_set(err, 0,
+				       "services.%s.network_mode: undefined "
+				       "service '%s'",
+				       s->name, target);
+	if (strcmp(target, s->name) == 0)
+		return berth_error_set(err, 0,
+				       "services.%s.network_mode: a service "
+				       "cannot share its own network",
+				       s->name);
+	return 0;
+}
+
 static int validate_service(const struct compose_project *p,
 			    const struct compose_service *s,
 			    struct berth_error **err)
@@ -137,7 +179,8 @@ static int validate_service(const struct compose_project *p,
 
 	if (validate_caps(s, s->cap_add, "cap_add", err) < 0 ||
 	    validate_caps(s, s->cap_drop, "cap_drop", err) < 0 ||
-	    validate_addresses(s, err) < 0)
+	    validate_addresses(s, err) < 0 ||
+	    validate_network_mode(p, s, err) < 0)
 		return -1;
 
 	for (size_t i = 0; i < s->n_depends_on; i++) {

@@ -565,3 +565,39 @@ EOF2
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "tools ran" ]
 }
+
+@test "compose network_mode service shares the other service's network" {
+	cat >compose.yaml <<'EOF2'
+services:
+  web:
+    image: busybox
+    command: ["httpd", "-f", "-p", "8080", "-h", "/etc"]
+    stop_grace_period: 1s
+  sidecar:
+    image: busybox
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    network_mode: service:web
+  alone:
+    image: busybox
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    network_mode: none
+EOF2
+	run bc up -d sidecar alone
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Container ctest-web-1  Started"* ]]
+
+	run bc exec sidecar sh -c 'for i in $(seq 50); do
+		wget -qO- http://127.0.0.1:8080/hostname && exit 0
+		sleep 0.1
+	done; exit 1'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(bc exec web hostname)" ]
+	run bc exec alone ls /sys/class/net
+	[ "$output" = lo ]
+
+	run "$BERTH" inspect ctest-sidecar-1
+	[ "$(echo "$output" | jq -r '.[0].HostConfig.NetworkMode')" = \
+		container:ctest-web-1 ]
+}

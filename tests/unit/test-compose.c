@@ -655,6 +655,15 @@ static const struct error_case project_errors[] = {
 	{"services:\n  a:\n    image: x\n    extra_hosts: ['h=::1', "
 	 "'g=1.2.3']\n",
 	 "services.a.extra_hosts[1]: invalid IP address '1.2.3'"},
+	{"services:\n  a:\n    image: x\n    network_mode: bogus\n",
+	 "services.a.network_mode: invalid value 'bogus'"},
+	{"services:\n  a:\n    image: x\n    network_mode: service:ghost\n",
+	 "services.a.network_mode: undefined service 'ghost'"},
+	{"services:\n  a:\n    image: x\n    network_mode: service:a\n",
+	 "a service cannot share its own network"},
+	{"services:\n  a:\n    image: x\n    network_mode: host\n"
+	 "    networks: [back]\nnetworks:\n  back:\n",
+	 "network_mode and networks cannot both be set"},
 };
 
 static void test_project_errors_table(void **state)

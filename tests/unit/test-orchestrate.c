@@ -46,6 +46,9 @@ static const char project_text[] = "services:\n"
 				   "    depends_on: [web]\n"
 				   "  lone:\n"
 				   "    image: busybox\n"
+				   "  sidecar:\n"
+				   "    image: busybox\n"
+				   "    network_mode: service:lone\n"
 				   "volumes:\n"
 				   "  data: {}\n"
 				   "networks:\n"
@@ -169,6 +172,34 @@ static void test_hash_follows_config(void **state)
 	compose_project_free(c);
 }
 
+/* network_mode service:NAME joins that container and starts after it. */
+static void test_network_mode_service(void **state)
+{
+	struct compose_project *p = load(project_text);
+	const struct compose_service *s = compose_project_service(p, "sidecar");
+	struct engine_create_options o;
+	struct berth_error *err = NULL;
+	char *only[] = {"sidecar", NULL};
+	char **owned = NULL;
+	size_t *order = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(compose_create_options(p, s, false, &o, &owned, &err),
+			 0);
+	assert_string_equal(o.network, "container:proj-lone-1");
+	assert_int_equal(o.n_more_networks, 0);
+
+	assert_int_equal(compose_selected_order(p, only, &order, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(p->services[order[0]].name, "lone");
+
+	free(order);
+	compose_create_options_clear(&o);
+	strv_free(owned);
+	compose_project_free(p);
+}
+
 static void test_selected_order(void **state)
 {
 	struct compose_project *p = load(project_text);
@@ -187,7 +218,7 @@ static void test_selected_order(void **state)
 	free(order);
 
 	assert_int_equal(compose_selected_order(p, NULL, &order, &n, &err), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	free(order);
 
 	assert_int_equal(compose_selected_order(p, unknown, &order, &n, &err),
@@ -204,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_images),
 		cmocka_unit_test(test_hash_follows_config),
 		cmocka_unit_test(test_selected_order),
+		cmocka_unit_test(test_network_mode_service),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
