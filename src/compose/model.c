@@ -197,7 +197,10 @@ static void load_depends_on(struct compose_service *s, const json_t *deps)
 
 #define SERVICE_MODE_PREFIX "service:"
 
-/* A service whose network it shares must start first, as in Compose. */
+/*
+ * Read network_mode. The service whose network it shares becomes a
+ * dependency, because it must start first, as in Compose.
+ */
 static void load_network_mode(struct compose_service *s, char *mode)
 {
 	const char *target;

@@ -154,7 +154,7 @@ static void set_labels(const struct compose_project *p,
 	free(hash);
 }
 
-/* The service's name and its aliases on one of its networks. */
+/* Return the service's name and its aliases on one of its networks. */
 static char **network_aliases(const struct compose_service *s,
 			      const struct compose_service_network *sn)
 {
@@ -179,9 +179,9 @@ static const char *network_name(const struct compose_project *p,
  * main one. Peers find it by its service name and its aliases there.
  */
 /*
- * network_mode instead of networks: "service:NAME" shares the network
- * of that service's container, the other values go to the engine as
- * they are.
+ * Map network_mode, which replaces networks. "service:NAME" shares the
+ * network of that service's container, and the other values go to the
+ * engine unchanged.
  */
 static void set_network_mode(const struct compose_project *p,
 			     const struct compose_service *s,
@@ -198,7 +198,7 @@ static void set_network_mode(const struct compose_project *p,
 
 	target = compose_project_service(p, s->network_mode + 8);
 	if (target == NULL) {
-		opts->network = s->network_mode; /* the engine rejects it */
+		opts->network = s->network_mode; /* rejected by the engine */
 		return;
 	}
 	name = compose_container_name(p, target);

@@ -104,7 +104,10 @@ static int validate_addresses(const struct compose_service *s,
 	return 0;
 }
 
-/* none, host, bridge, service:SERVICE or container:NAME, without networks. */
+/*
+ * Check network_mode: none, host, bridge, service:SERVICE or
+ * container:NAME, and no networks next to it.
+ */
 static int validate_network_mode(const struct compose_project *p,
 				 const struct compose_service *s,
 				 struct berth_error **err)
