@@ -59,10 +59,19 @@ int engine_container_kill(struct engine *engine, const char *id, int signal,
 	if (state.status != CONTAINER_STATUS_RUNNING)
 		return container_not_running(engine, id, err);
 
+	/* In the back-off there is no process: ending the restarts is all. */
+	if (state.restarting && !kill_ends_restarts(engine, id, signal))
+		return berth_error_set(err, 0,
+				       "container '%.12s' is restarting: "
+				       "wait until it runs, or send its stop "
+				       "signal or SIGKILL to end the restarts",
+				       id);
+
 	if (kill_ends_restarts(engine, id, signal) &&
 	    mark_stopped(engine, id, err) < 0)
 		return -1;
-	if (runtime_kill(engine->state_root, id, signal, false, err) < 0)
+	if (!state.restarting &&
+	    runtime_kill(engine->state_root, id, signal, false, err) < 0)
 		return -1;
 	events_container(engine, "kill", id, -1);
 	return 0;

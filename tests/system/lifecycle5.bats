@@ -121,6 +121,31 @@ wait_field() {
 	wait_field hup .RestartCount 1
 }
 
+@test "kill during the restart back-off ends the restarts" {
+	"$BERTH" run -d --name looping --restart always --stop-signal USR1 \
+		busybox false >/dev/null
+	wait_field looping .State.Restarting true
+
+	# With a stop signal set, other signals leave the policy in force.
+	# Between two back-offs the container is briefly exited: retry.
+	for i in $(seq 20); do
+		run "$BERTH" kill -s HUP looping
+		[[ "$output" == *"is restarting"* ]] && break
+		sleep 0.1
+	done
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is restarting"* ]]
+	wait_field looping .State.Restarting true
+
+	run "$BERTH" kill looping
+	[ "$status" -eq 0 ]
+	wait_field looping .State.Status exited
+	count=$(berth_inspect_field looping .RestartCount)
+	sleep 2
+	[ "$(berth_inspect_field looping .RestartCount)" = "$count" ]
+	[ "$(berth_inspect_field looping .State.Status)" = exited ]
+}
+
 @test "a restarted container gets a new init under the same monitor" {
 	id=$("$BERTH" run -d --restart always busybox sleep 100)
 	monitor=$(jq -r .monitor_pid \
