@@ -29,7 +29,8 @@ static const char *const endpoint_keys[] = {
 /*
  * Open the network namespace of a running container: berth's own for a
  * bridge container, the runtime's for one on "none". Sets *ret_fd to -1
- * when the container does not run.
+ * when the container does not run or waits to restart, so the endpoint
+ * is plugged at its next start.
  */
 static int open_running_netns(struct engine *engine, const char *id,
 			      int *ret_fd, struct berth_error **err)
@@ -42,7 +43,7 @@ static int open_running_netns(struct engine *engine, const char *id,
 	if (!fs_exists(ns_path)) {
 		if (container_state_get(engine, id, &state, err) < 0)
 			return -1;
-		if (state.status != CONTAINER_STATUS_RUNNING)
+		if (state.status != CONTAINER_STATUS_RUNNING || state.pid <= 0)
 			return 0;
 		snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)state.pid);
 		free(ns_path);

@@ -199,6 +199,29 @@ static int check_overlap(const struct net_cidr *subnet, const char *given,
 }
 
 /*
+ * The ranges that a bridge cannot use. The kernel routes 127.0.0.0/8 to
+ * lo through the local table, which /proc/net/route omits. The others
+ * are no host's addresses: RFC 1122 "this network", RFC 5771 multicast,
+ * RFC 1112 class E and the broadcast address.
+ */
+static void taken_by_reserved(struct taken_subnet **taken, size_t *n)
+{
+	static const struct {
+		struct net_cidr cidr;
+		const char *owner;
+	} reserved[] = {
+		{{0x00000000, 8}, "the reserved range 'this network'"},
+		{{0x7f000000, 8}, "the loopback range"},
+		{{0xe0000000, 4}, "the multicast range"},
+		{{0xf0000000, 4}, "the reserved class E range"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
+		taken_add(taken, n, &reserved[i].cidr,
+			  xstrdup(reserved[i].owner));
+}
+
+/*
  * NOTE: the lock covers one store only. Two stores that create networks
  * at the same moment can both pick a subnet before either bridge's
  * route exists.
@@ -212,8 +235,10 @@ static int choose_subnet(const char *root, const char *given,
 	int r;
 
 	r = taken_by_networks(root, &taken, &n, err);
-	if (r == 0)
+	if (r == 0) {
 		taken_by_routes(&taken, &n);
+		taken_by_reserved(&taken, &n);
+	}
 
 	if (r == 0 && given != NULL) {
 		r = net_cidr_parse(given, ret, err);
@@ -363,12 +388,32 @@ int net_network_load(const char *root, const char *name,
 	return load_file(root, name, ret, err);
 }
 
+/*
+ * "host" and "none" name network modes, so a network of that name could
+ * never be used, and "bridge" is made on first use with its own subnet
+ * and device. Docker rejects all three as well.
+ */
+static int check_predefined(const char *name, struct berth_error **err)
+{
+	static const char *const predefined[] = {NET_DEFAULT_NAME, "host",
+						 "none"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(predefined); i++)
+		if (strcmp(name, predefined[i]) == 0)
+			return berth_error_set(err, 0,
+					       "network '%s' is predefined: "
+					       "choose another name",
+					       name);
+	return 0;
+}
+
 int net_network_create(const char *root, const struct net_create_options *opts,
 		       struct net_network **ret, struct berth_error **err)
 {
 	_cleanup_lock_ int lock = -1;
 
-	if (net_store_lock(root, &lock, err) < 0)
+	if (check_predefined(opts->name, err) < 0 ||
+	    net_store_lock(root, &lock, err) < 0)
 		return -1;
 	return create_locked(root, opts, ret, err);
 }

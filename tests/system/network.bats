@@ -631,3 +631,52 @@ net_members() {
 	[[ "$output" != *"$right_bridge"* ]]
 	[[ "$output" == *"-o $(net_bridge nt-left) -j DROP"* ]]
 }
+
+@test "connect a container that waits to restart" {
+	"$BERTH" network create nt-main >/dev/null
+	"$BERTH" network create nt-extra >/dev/null
+	"$BERTH" run -d --name crasher --restart always --network nt-main \
+		busybox sh -c 'echo $(ls /sys/class/net); exit 3' >/dev/null
+
+	# The back-off doubles from 100 ms at each restart, so the fourth run
+	# is followed by 1.6 s without a process. The count goes up as a run
+	# starts, so wait for that run to end as well.
+	for i in $(seq 100); do
+		count=$("$BERTH" inspect crasher | jq -r '.[0].RestartCount')
+		[ "$count" -ge 4 ] && break
+		sleep 0.05
+	done
+	sleep 0.5
+	run "$BERTH" inspect crasher
+	[ "$(echo "$output" | jq -r '.[0].RestartCount')" = "$count" ]
+	[ "$(echo "$output" | jq -r '.[0].State.Status')" = restarting ]
+
+	run "$BERTH" network connect nt-extra crasher
+	[ "$status" -eq 0 ]
+	[ "$(net_members nt-extra)" = "crasher " ]
+
+	# A later run gets the device.
+	for i in $(seq 100); do
+		run "$BERTH" logs crasher
+		[[ "$output" == *"eth0 eth1 lo"* ]] && break
+		sleep 0.05
+	done
+	[[ "$output" == *"eth0 eth1 lo"* ]]
+}
+
+@test "network create rejects predefined names and reserved subnets" {
+	for name in bridge host none; do
+		run "$BERTH" network create "$name"
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"network '$name' is predefined"* ]]
+	done
+
+	for subnet in 127.0.0.0/24 224.0.0.0/24 0.0.0.0/24 250.1.0.0/16; do
+		run "$BERTH" network create --subnet "$subnet" nt-reserved
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"overlaps the "*" range"* ]]
+	done
+	[ -z "$("$BERTH" network ls -q)" ]
+	run ip -4 addr show
+	[[ "$output" != *"inet 127.0.0.1/24"* ]]
+}
