@@ -131,6 +131,30 @@ static int stop_defaults(struct engine *engine, const char *id, int *signal,
 	return 0;
 }
 
+/*
+ * Undo what the monitor would have undone at the exit of a container
+ * whose monitor was killed: its runtime state, its network (veths,
+ * namespace, port rules) and its root file system mount.
+ */
+static void clean_up_orphan(struct engine *engine, const char *id)
+{
+	_cleanup_free_ char *dir = container_dir(engine, id);
+
+	(void)runtime_delete(engine->state_root, id, true, NULL);
+	container_network_stop(engine, id);
+	(void)overlay_unmount(dir, NULL);
+}
+
+/* The end of a stop: the event, and the cleanup an orphan needs. */
+static int stopped(struct engine *engine, const char *id,
+		   const struct container_state *state)
+{
+	if (state->orphaned)
+		clean_up_orphan(engine, id);
+	events_container(engine, "stop", id, -1);
+	return 0;
+}
+
 int engine_container_stop(struct engine *engine, const char *id, int signal,
 			  long timeout, struct berth_error **err)
 {
@@ -167,18 +191,15 @@ int engine_container_stop(struct engine *engine, const char *id, int signal,
 		r = container_state_wait_monitor(&state, ms, err);
 		if (r < 0)
 			return -1;
-		if (r > 0) {
-			events_container(engine, "stop", id, -1);
-			return 0;
-		}
+		if (r > 0)
+			return stopped(engine, id, &state);
 	}
 
 	(void)runtime_kill(engine->state_root, id, SIGKILL, true, NULL);
 	r = container_state_wait_monitor(&state, -1, err);
 	if (r < 0)
 		return -1;
-	events_container(engine, "stop", id, -1);
-	return 0;
+	return stopped(engine, id, &state);
 }
 
 /* How often wait checks the monitor, in milliseconds. */

@@ -320,6 +320,27 @@ net_wait_http() {
 	[ "$(echo "$output" | jq '.[0].Containers | length')" -eq 0 ]
 }
 
+@test "stop after a killed monitor cleans up the network" {
+	"$BERTH" network create nt-orphan >/dev/null
+	id=$("$BERTH" run -d --network nt-orphan -p 127.0.0.1::8080 busybox \
+		sleep 60)
+	monitor=$(jq .monitor_pid "$BERTH_RUNROOT/containers/$id/monitor.json")
+	kill -9 "$monitor"
+
+	"$BERTH" stop -t 1 "$id" >/dev/null
+	run ip link show "$(net_veth "$id")"
+	[ "$status" -ne 0 ]
+	[ -z "$(net_netns_left)" ]
+	[ -z "$(iptables -w -t nat -S | grep -e "berth:$id")" ]
+	[ -z "$(berth_store_mounts)" ]
+	run "$BERTH" inspect "$id"
+	[ "$(echo "$output" | jq -r '.[0].State.Status')" = exited ]
+
+	run "$BERTH" start "$id"
+	[ "$status" -eq 0 ]
+	ip link show "$(net_veth "$id")" >/dev/null
+}
+
 @test "rm after a killed monitor cleans up the network" {
 	"$BERTH" network create nt-killed >/dev/null
 	id=$("$BERTH" run -d --network nt-killed busybox sleep 60)
