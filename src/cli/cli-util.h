@@ -65,7 +65,8 @@ struct cli_create_args {
 	struct engine_create_options opts;
 	bool detach;
 	bool help;
-	char **owned; /* strings that opts points into */
+	char **owned;	       /* strings that opts points into */
+	bool main_ip_in_field; /* the first --network gave ip= */
 };
 
 /*

@@ -299,11 +299,19 @@ static int parse_network_fields(const char *command, const char *arg,
 	strv_push_take(&a->owned, copy);
 	for (char *f = strtok_r(copy, ",", &save); f != NULL;
 	     f = strtok_r(NULL, ",", &save)) {
-		if (strncmp(f, "name=", 5) == 0 && f[5] != '\0')
+		bool name = strncmp(f, "name=", 5) == 0 && f[5] != '\0';
+		bool ip = strncmp(f, "ip=", 3) == 0 && f[3] != '\0';
+
+		if ((name && ep->network != NULL) || (ip && ep->ip != NULL))
+			return cli_usage_error(command,
+					       "invalid --network '%s': '%.*s' "
+					       "is given twice",
+					       arg, (int)strcspn(f, "="), f);
+		if (name)
 			ep->network = f + 5;
 		else if (strncmp(f, "alias=", 6) == 0 && f[6] != '\0')
 			strv_push(&ep->aliases, f + 6);
-		else if (strncmp(f, "ip=", 3) == 0 && f[3] != '\0')
+		else if (ip)
 			ep->ip = f + 3;
 		else
 			return cli_usage_error(command,
@@ -331,8 +339,10 @@ static int parse_network(const char *command, const char *arg,
 	struct engine_endpoint_options ep = {.network = arg};
 	int r = 0;
 
-	if (strncmp(arg, "name=", 5) == 0)
+	if (strncmp(arg, "name=", 5) == 0) {
+		ep.network = NULL;
 		r = parse_network_fields(command, arg, a, &ep);
+	}
 	if (r != 0) {
 		strv_free(ep.aliases);
 		return r;
@@ -355,8 +365,10 @@ static int parse_network(const char *command, const char *arg,
 				       "--ip and --network '%s' both give "
 				       "an address: use one",
 				       arg);
-	if (ep.ip != NULL)
+	if (ep.ip != NULL) {
 		o->ip = ep.ip;
+		a->main_ip_in_field = true;
+	}
 	return 0;
 }
 
@@ -410,6 +422,10 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_NETWORK:
 		return parse_network(command, arg, a);
 	case OPT_IP:
+		if (a->main_ip_in_field)
+			return cli_usage_error(
+				command, "--ip and --network ...,ip= both "
+					 "give an address: use one");
 		o->ip = arg;
 		return 0;
 	case OPT_NETWORK_ALIAS:

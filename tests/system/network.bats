@@ -593,6 +593,13 @@ net_members() {
 	run "$BERTH" run --network name=nt-ok,mtu=9000 busybox true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unknown or empty field 'mtu=9000'"* ]]
+	run "$BERTH" run --network name=nt-ok,ip=10.89.0.9 --ip 10.89.0.8 \
+		busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"both give an address"* ]]
+	run "$BERTH" run --network name=nt-ok,name=bridge busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"'name' is given twice"* ]]
 	run "$BERTH" run --network nt-ok --network name=bridge,ip=10.88.0.1 \
 		busybox true
 	[ "$status" -eq 125 ]
