@@ -2,248 +2,41 @@
 # berth compose runs a three-tier application of real programs: nginx
 # as the reverse proxy, a busybox httpd CGI application that stores
 # bookmarks with psql, and a PostgreSQL 15 server on a named volume. The
-# images are made by scripts/host-binary-image from the host's own
-# binaries, so nothing is pulled. Traffic only goes to 127.0.0.1 and
-# between the test's containers. The containers resolve names from
-# /etc/hosts only, so no DNS server is asked.
+# project is examples/bookmarks, which "make demo" runs too, with one
+# service added: the outsider, on the front network only. The example's
+# build-images makes the images from the host's own binaries, so nothing
+# is pulled. Traffic only goes to 127.0.0.1 and between the test's
+# containers. The containers resolve names from /etc/hosts only, so no
+# DNS server is asked.
 
 load helpers
 
-PGBIN=/usr/lib/postgresql/15/bin
+EXAMPLE=$BERTH_SOURCE_DIR/examples/bookmarks
 
-# Write the entrypoint and configuration of the three images under
-# directory $1, one sub-directory per image.
-write_image_files() {
-	local dir=$1
-
-	mkdir -p "$dir/db/usr/local/bin" "$dir/app/usr/local/bin" \
-		"$dir/app/www/cgi-bin" "$dir/proxy/etc/nginx" \
-		"$dir/db/etc" "$dir/app/etc" "$dir/proxy/etc"
-	for image in db app proxy; do
-		echo "hosts: files" >"$dir/$image/etc/nsswitch.conf"
-	done
-
-	# initdb runs once, into the empty volume. The server runs as the
-	# unprivileged postgres user and takes scram-sha-256 passwords from
-	# every address: the compose networks decide who reaches it.
-	cat >"$dir/db/usr/local/bin/db-entrypoint" <<-EOF
-		#!/bin/sh
-		set -e
-		data=/var/lib/postgresql/data
-		mkdir -p "\$data" /run/postgresql
-		chown postgres:postgres "\$data" /run/postgresql
-		chmod 0700 "\$data"
-		if [ ! -s "\$data/PG_VERSION" ]; then
-		        echo "\$POSTGRES_PASSWORD" >/run/postgresql/pwfile
-		        chown postgres /run/postgresql/pwfile
-		        su postgres -c "$PGBIN/initdb -D \$data -U postgres \\
-		                --pwfile=/run/postgresql/pwfile --no-locale \\
-		                -E UTF8 --auth-local=trust \\
-		                --auth-host=scram-sha-256"
-		        rm /run/postgresql/pwfile
-		        echo "host all all 0.0.0.0/0 scram-sha-256" \\
-		                >>"\$data/pg_hba.conf"
-		        echo "db-entrypoint: initialized \$data"
-		fi
-		exec su postgres -c "exec $PGBIN/postgres -D \$data \\
-		        -c listen_addresses=0.0.0.0 \\
-		        -c unix_socket_directories=/run/postgresql"
-	EOF
-
-	# The table is made before httpd starts, so the application fails
-	# at once when it starts before the database accepts connections.
-	cat >"$dir/app/usr/local/bin/app-entrypoint" <<-EOF
-		#!/bin/sh
-		set -e
-		$PGBIN/psql -X -q -v ON_ERROR_STOP=1 -h db -U postgres -c \\
-		        'CREATE TABLE IF NOT EXISTS bookmarks (
-		                id serial PRIMARY KEY,
-		                url text NOT NULL,
-		                title text NOT NULL)'
-		exec httpd -f -p 8080 -h /www
-	EOF
-
-	# POST url=...&title=... (URL-encoded) adds a bookmark and returns
-	# its id; GET lists "id|url|title" lines. psql quotes the values
-	# itself (:'name'), so they cannot change the statement.
-	cat >"$dir/app/www/cgi-bin/bookmarks" <<-EOF
-		#!/bin/sh
-		psql() {
-		        $PGBIN/psql -X -q -At -v ON_ERROR_STOP=1 -h db \\
-		                -U postgres "\$@"
-		}
-
-		reply() {
-		        printf 'HTTP/1.1 %s\r\nContent-Type: text/plain\r\n\r\n' "\$1"
-		        shift
-		        [ \$# -eq 0 ] || printf '%s\n' "\$@"
-		}
-
-		add_bookmark() {
-		        url= title=
-		        body=\$(head -c "\${CONTENT_LENGTH:-0}")
-		        for pair in \$(echo "\$body" | tr '&' ' '); do
-		                value=\$(httpd -d "\${pair#*=}")
-		                case "\${pair%%=*}" in
-		                url) url=\$value ;;
-		                title) title=\$value ;;
-		                esac
-		        done
-		        if [ -z "\$url" ]; then
-		                reply "400 Bad Request" "missing url"
-		                return
-		        fi
-		        if ! id=\$(echo "INSERT INTO bookmarks (url, title)
-		                VALUES (:'url', :'title') RETURNING id;" |
-		                psql -v url="\$url" -v title="\$title" 2>&1); then
-		                reply "500 Internal Server Error" "\$id"
-		                return
-		        fi
-		        reply "201 Created" "\$id"
-		}
-
-		list_bookmarks() {
-		        if ! rows=\$(psql -c \\
-		                'SELECT id, url, title FROM bookmarks ORDER BY id' \\
-		                2>&1); then
-		                reply "500 Internal Server Error" "\$rows"
-		                return
-		        fi
-		        reply "200 OK" "\$rows"
-		}
-
-		case "\$REQUEST_METHOD" in
-		POST) add_bookmark ;;
-		GET) list_bookmarks ;;
-		*) reply "405 Method Not Allowed" ;;
-		esac
-	EOF
-	chmod 0755 "$dir/db/usr/local/bin/db-entrypoint" \
-		"$dir/app/usr/local/bin/app-entrypoint" \
-		"$dir/app/www/cgi-bin/bookmarks"
-
-	# nginx resolves "app" once, from /etc/hosts, when it starts.
-	cat >"$dir/proxy/etc/nginx/proxy.conf" <<-'EOF'
-		daemon off;
-		user nobody nogroup;
-		worker_processes 1;
-		pid /run/nginx.pid;
-		error_log stderr;
-		events {
-			worker_connections 64;
-		}
-		http {
-			access_log off;
-			client_body_temp_path /tmp/body;
-			proxy_temp_path /tmp/proxy;
-			fastcgi_temp_path /tmp/fastcgi;
-			uwsgi_temp_path /tmp/uwsgi;
-			scgi_temp_path /tmp/scgi;
-			server {
-				listen 80;
-				location / {
-					proxy_pass http://app:8080;
-					proxy_set_header X-Forwarded-For $remote_addr;
-				}
-			}
-		}
-	EOF
-}
-
-# Build the images stack-db, stack-app and stack-proxy into the current
-# store from the host's PostgreSQL, psql and nginx.
-build_images() {
-	local files=$BATS_FILE_TMPDIR/image-files script
-	local -a pglibs
-
-	script=$BERTH_SOURCE_DIR/scripts/host-binary-image
-	write_image_files "$files"
-
-	# Every server module but the LLVM JIT, which pulls in LLVM and
-	# which the server leaves out when it is missing.
-	mapfile -t pglibs < <(ls /usr/lib/postgresql/15/lib/*.so | grep -v llvmjit)
-	"$script" --user postgres:70 --add "$files/db" stack-db:latest \
-		"$PGBIN/postgres" "$PGBIN/initdb" "$PGBIN/pg_ctl" \
-		"$PGBIN/pg_isready" "$PGBIN/psql" "${pglibs[@]}" \
-		/usr/share/postgresql/15 /usr/share/zoneinfo/UTC \
-		>/dev/null
-	"$script" --add "$files/app" stack-app:latest "$PGBIN/psql" \
-		>/dev/null
-	"$script" --add "$files/proxy" stack-proxy:latest /usr/sbin/nginx \
-		>/dev/null
-}
-
-# Write the project to file $1. The outsider runs the proxy's image for
-# its /etc/nsswitch.conf, which keeps name lookups to /etc/hosts.
-write_compose_file() {
-	cat >"$1" <<'EOF'
+# Write a file that adds the outsider to the example's project, into
+# directory $1. The outsider runs the proxy's image for its
+# /etc/nsswitch.conf, which keeps name lookups to /etc/hosts.
+write_outsider_file() {
+	cat >"$1/outsider.yaml" <<'EOF'
 services:
-  db:
-    image: stack-db
-    entrypoint: ["/usr/local/bin/db-entrypoint"]
-    environment:
-      POSTGRES_PASSWORD: stack-secret
-      TZ: UTC
-    stop_signal: SIGINT
-    stop_grace_period: 5s
-    healthcheck:
-      test: ["CMD", "/usr/lib/postgresql/15/bin/pg_isready", "-h", "127.0.0.1", "-U", "postgres"]
-      interval: 500ms
-      timeout: 5s
-      retries: 60
-    volumes:
-      - pgdata:/var/lib/postgresql/data
-    networks: [back]
-  app:
-    image: stack-app
-    entrypoint: ["/usr/local/bin/app-entrypoint"]
-    environment:
-      PGPASSWORD: stack-secret
-    init: true
-    stop_grace_period: 5s
-    depends_on:
-      db:
-        condition: service_healthy
-    networks: [back]
-  proxy:
-    image: stack-proxy
-    command: ["nginx", "-e", "stderr", "-c", "/etc/nginx/proxy.conf"]
-    stop_grace_period: 5s
-    depends_on:
-      app:
-        condition: service_started
-    ports:
-      - "127.0.0.1::80"
-    networks: [front, back]
   outsider:
-    image: stack-proxy
+    image: bookmarks-proxy
     command: ["sleep", "3600"]
     init: true
     stop_grace_period: 5s
     networks: [front]
-networks:
-  front:
-  back:
-volumes:
-  pgdata:
 EOF
 }
 
 setup_file() {
-	local program
-
-	for program in "$PGBIN/postgres" "$PGBIN/psql" /usr/sbin/nginx; do
-		if [ ! -x "$program" ]; then
-			echo "'$program' is missing; run scripts/install-deps" >&2
-			return 1
-		fi
-	done
 	export BERTH_ROOT=$BATS_FILE_TMPDIR/root
 	export BERTH_RUNROOT=$BATS_FILE_TMPDIR/run
 	export BERTH_CGROUP_PARENT=/berth-test-stack-$$
+	# An empty port lets berth pick a free one for the proxy.
+	export BOOKMARKS_PORT=
 	mkdir -p "$BERTH_ROOT" "$BERTH_RUNROOT" "$BATS_FILE_TMPDIR/proj"
-	build_images
-	write_compose_file "$BATS_FILE_TMPDIR/proj/compose.yaml"
+	"$EXAMPLE/build-images" >/dev/null
+	write_outsider_file "$BATS_FILE_TMPDIR/proj"
 }
 
 setup() {
@@ -251,7 +44,8 @@ setup() {
 }
 
 bc() {
-	"$BERTH" compose -p bstack "$@"
+	"$BERTH" compose -p bstack -f "$EXAMPLE/compose.yaml" \
+		-f "$BATS_FILE_TMPDIR/proj/outsider.yaml" "$@"
 }
 
 # Take the project down, then fail when a container, network or volume
@@ -280,8 +74,8 @@ teardown() {
 }
 
 teardown_file() {
-	"$BERTH" rmi -f stack-db stack-app stack-proxy >/dev/null 2>&1 ||
-		true
+	"$BERTH" rmi -f bookmarks-db bookmarks-app bookmarks-proxy \
+		>/dev/null 2>&1 || true
 }
 
 # Print the host port that the proxy publishes for its port 80.
