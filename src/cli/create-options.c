@@ -34,6 +34,8 @@ enum {
 	OPT_NETWORK_ALIAS,
 	OPT_ADD_HOST,
 	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
 	OPT_EXPOSE,
 	OPT_HEALTH_CMD,
 	OPT_HEALTH_INTERVAL,
@@ -64,6 +66,8 @@ static const struct option create_options[] = {
 	{"network-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
 	{"add-host", required_argument, NULL, OPT_ADD_HOST},
 	{"dns", required_argument, NULL, OPT_DNS},
+	{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
 	{"publish", required_argument, NULL, 'p'},
 	{"publish-all", no_argument, NULL, 'P'},
 	{"expose", required_argument, NULL, OPT_EXPOSE},
@@ -146,9 +150,15 @@ void cli_print_create_options(FILE *out, bool with_detach)
 	      "network\n"
 	      "      --network-alias NAME  another name for peers on the "
 	      "network\n"
-	      "      --add-host NAME:IP   add a line to /etc/hosts\n"
+	      "      --add-host NAME:IP   add a line to /etc/hosts; IP "
+	      "host-gateway is the\n"
+	      "                           host's address on the network\n"
 	      "      --dns IP             name server for "
 	      "/etc/resolv.conf\n"
+	      "      --dns-search DOMAIN  search domain for "
+	      "/etc/resolv.conf\n"
+	      "      --dns-option OPTION  option for /etc/resolv.conf, such "
+	      "as ndots:2\n"
 	      "  -p, --publish [IP:][HOSTPORT:]PORT[/tcp|/udp]\n"
 	      "                           forward HOSTPORT (default: a free "
 	      "port) of the\n"
@@ -437,6 +447,12 @@ static int parse_one(const char *command, bool with_detach, int c,
 	case OPT_DNS:
 		strv_push(&o->dns, arg);
 		return 0;
+	case OPT_DNS_SEARCH:
+		strv_push(&o->dns_search, arg);
+		return 0;
+	case OPT_DNS_OPTION:
+		strv_push(&o->dns_options, arg);
+		return 0;
 	case 'p':
 		strv_push(&o->publish, arg);
 		return 0;
@@ -558,6 +574,8 @@ void cli_create_args_clear(struct cli_create_args *a)
 	strv_free(a->owned);
 	strv_free(a->opts.add_hosts);
 	strv_free(a->opts.dns);
+	strv_free(a->opts.dns_search);
+	strv_free(a->opts.dns_options);
 	strv_free(a->opts.publish);
 	strv_free(a->opts.expose);
 	memset(a, 0, sizeof(*a));

@@ -133,6 +133,8 @@ struct compose_service {
 	char **expose;
 	char **extra_hosts; /* HOST=ADDRESS */
 	char **dns;
+	char **dns_search;
+	char **dns_opt;
 
 	/* mem_limit and cpus, or deploy.resources.limits when unset. */
 	long long mem_limit;

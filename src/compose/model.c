@@ -302,6 +302,8 @@ static void load_service(struct compose_service *s, const char *name,
 	s->expose = get_strv(svc, "expose");
 	s->extra_hosts = get_strv(svc, "extra_hosts");
 	s->dns = get_strv(svc, "dns");
+	s->dns_search = get_strv(svc, "dns_search");
+	s->dns_opt = get_strv(svc, "dns_opt");
 	load_limits(s, svc);
 }
 
@@ -447,6 +449,8 @@ static void free_service(struct compose_service *s)
 	strv_free(s->expose);
 	strv_free(s->extra_hosts);
 	strv_free(s->dns);
+	strv_free(s->dns_search);
+	strv_free(s->dns_opt);
 }
 
 void compose_project_free(struct compose_project *p)

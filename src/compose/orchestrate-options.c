@@ -245,6 +245,8 @@ static void set_hosts(const struct compose_service *s,
 		strv_push_take(&opts->add_hosts, line);
 	}
 	opts->dns = strv_copy(s->dns);
+	opts->dns_search = strv_copy(s->dns_search);
+	opts->dns_options = strv_copy(s->dns_opt);
 }
 
 /* Each port in -p syntax: "[IP:][PUBLISHED]:TARGET/PROTO". */
@@ -388,5 +390,7 @@ void compose_create_options_clear(struct engine_create_options *opts)
 	free(opts->more_networks);
 	strv_free(opts->add_hosts);
 	strv_free(opts->dns);
+	strv_free(opts->dns_search);
+	strv_free(opts->dns_options);
 	strv_free(opts->publish);
 }

@@ -99,6 +99,16 @@ static void write_peers(FILE *out, const struct engine *engine,
 	}
 }
 
+/* Return the address of "host-gateway", or "" when there is none. */
+static const char *host_gateway(const json_t *record)
+{
+	const char *mode = network_record_string(record, "mode");
+
+	if (strcmp(mode, "host") == 0)
+		return "127.0.0.1";
+	return network_record_string(record, "gateway");
+}
+
 static void write_add_hosts(FILE *out, const json_t *record)
 {
 	json_t *arr = json_object_get(record, "add_hosts"), *v;
@@ -107,10 +117,16 @@ static void write_add_hosts(FILE *out, const json_t *record)
 	json_array_foreach (arr, i, v) {
 		const char *entry = json_string_value(v);
 		const char *colon = entry != NULL ? strchr(entry, ':') : NULL;
+		const char *ip;
 
-		if (colon != NULL)
-			fprintf(out, "%s\t%.*s\n", colon + 1,
-				(int)(colon - entry), entry);
+		if (colon == NULL)
+			continue;
+		ip = colon + 1;
+		if (strcmp(ip, CONTAINER_HOST_GATEWAY) == 0)
+			ip = host_gateway(record);
+		if (ip[0] != '\0')
+			fprintf(out, "%s\t%.*s\n", ip, (int)(colon - entry),
+				entry);
 	}
 }
 
@@ -151,8 +167,22 @@ int container_hosts_write(const struct engine *engine, const char *dir,
 	return write_in_place(dir, "hosts", data, len, err);
 }
 
-/* The host's resolv.conf without nameservers on 127.0.0.0/8 or ::1. */
-static void copy_host_resolv(FILE *out)
+/* Return whether line is a search, domain or options line. */
+static bool is_lookup_setting(const char *line)
+{
+	char word[16];
+
+	return sscanf(line, " %15s", word) == 1 &&
+	       (strcmp(word, "search") == 0 || strcmp(word, "domain") == 0 ||
+		strcmp(word, "options") == 0);
+}
+
+/*
+ * Copy the host's resolv.conf without name servers on 127.0.0.0/8 or
+ * ::1, and without its search and options lines when the container has
+ * its own.
+ */
+static void copy_host_resolv(FILE *out, bool own_settings)
 {
 	_cleanup_fclose_ FILE *in = fopen("/etc/resolv.conf", "re");
 	char line[1024];
@@ -161,6 +191,8 @@ static void copy_host_resolv(FILE *out)
 	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
 		char server[64];
 
+		if (own_settings && is_lookup_setting(line))
+			continue;
 		if (sscanf(line, " nameserver %63s", server) == 1) {
 			if (strncmp(server, "127.", 4) == 0 ||
 			    strcmp(server, "::1") == 0)
@@ -175,17 +207,35 @@ static void copy_host_resolv(FILE *out)
 		      out);
 }
 
+/* Write a "search" or "options" line of the words in arr, if any. */
+static void write_setting(FILE *out, const char *key, const json_t *arr)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(arr) == 0)
+		return;
+	fputs(key, out);
+	json_array_foreach (arr, i, v)
+		fprintf(out, " %s", json_string_value(v));
+	fputc('\n', out);
+}
+
 int container_resolv_write(const char *dir, const json_t *record,
 			   struct berth_error **err)
 {
 	json_t *dns = json_object_get(record, "dns"), *v;
+	json_t *search = json_object_get(record, "dns_search");
+	json_t *options = json_object_get(record, "dns_options");
 	const char *mode = network_record_string(record, "mode");
+	bool own = json_array_size(search) + json_array_size(options) > 0;
+	bool bridge = strcmp(mode, "bridge") == 0;
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0, i;
 	FILE *out;
 
-	/* Without --dns, a container without a network keeps its file. */
-	if (json_array_size(dns) == 0 && strcmp(mode, "bridge") != 0)
+	/* Without DNS flags, a container without a network keeps its file. */
+	if (json_array_size(dns) == 0 && !bridge && !own)
 		return 0;
 
 	out = open_memstream(&data, &len);
@@ -194,8 +244,10 @@ int container_resolv_write(const char *dir, const json_t *record,
 
 	json_array_foreach (dns, i, v)
 		fprintf(out, "nameserver %s\n", json_string_value(v));
-	if (json_array_size(dns) == 0)
-		copy_host_resolv(out);
+	if (json_array_size(dns) == 0 && bridge)
+		copy_host_resolv(out, own);
+	write_setting(out, "search", search);
+	write_setting(out, "options", options);
 	fclose(out);
 
 	return write_in_place(dir, "resolv.conf", data, len, err);

@@ -16,6 +16,9 @@
 #include "net/network.h"
 #include "util/error.h"
 
+/* The --add-host address that stands for the host's. */
+#define CONTAINER_HOST_GATEWAY "host-gateway"
+
 /*
  * Write DIR/hosts of container id: localhost, the container's own
  * names, the names and aliases of its peers on its user-defined

@@ -73,9 +73,16 @@ static int check_ip_list(char *const *list, const char *flag,
 	return 0;
 }
 
-/* --add-host NAME:IP, as Docker writes it into /etc/hosts. */
-static int check_add_hosts(char *const *list, struct berth_error **err)
+/*
+ * Check --add-host NAME:IP, as Docker writes it into /etc/hosts. IP may
+ * be host-gateway: the host's address on the container's main network,
+ * or 127.0.0.1 on the host's network.
+ */
+static int check_add_hosts(const char *mode, char *const *list,
+			   struct berth_error **err)
 {
+	bool plain = is_plain_mode(mode) || is_container_mode(mode);
+
 	for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
 		const char *colon = strchr(list[i], ':');
 		uint32_t ip;
@@ -86,9 +93,35 @@ static int check_add_hosts(char *const *list, struct berth_error **err)
 					       "invalid --add-host '%s': use "
 					       "NAME:IP",
 					       list[i]);
+		if (strcmp(colon + 1, CONTAINER_HOST_GATEWAY) == 0) {
+			if (plain && strcmp(mode, "host") != 0)
+				return berth_error_set(
+					err, 0,
+					"--add-host '%s': host-gateway "
+					"needs a bridge network or the "
+					"host's, not '%s'",
+					list[i], mode);
+			continue;
+		}
 		if (net_ip_parse(colon + 1, &ip, err) < 0)
 			return berth_error_wrap(err, "--add-host '%s'",
 						list[i]);
+	}
+	return 0;
+}
+
+/* Check --dns-search and --dns-option: single words of resolv.conf. */
+static int check_resolv_words(char *const *list, const char *flag,
+			      struct berth_error **err)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+		size_t len = strlen(list[i]);
+
+		if (len == 0 || len > 253 || strcspn(list[i], " \t\n#;") != len)
+			return berth_error_set(err, 0,
+					       "invalid %s '%s': use one word "
+					       "of at most 253 characters",
+					       flag, list[i]);
 	}
 	return 0;
 }
@@ -151,14 +184,24 @@ static int check_options(const char *mode,
 				       "--ip and --network-alias need a "
 				       "bridge network, not '%s'",
 				       mode);
+	if (strcmp(mode, "host") == 0 &&
+	    (opts->dns != NULL || opts->dns_search != NULL ||
+	     opts->dns_options != NULL))
+		return berth_error_set(err, 0,
+				       "--dns, --dns-search and --dns-option "
+				       "do not apply to --network host: the "
+				       "container uses the host's "
+				       "/etc/resolv.conf");
 	if (!bridge && (opts->publish != NULL || opts->publish_all))
 		return berth_error_set(err, 0,
 				       "--publish and --publish-all need a "
 				       "bridge network, not '%s': add "
 				       "--network bridge",
 				       mode);
-	if (check_add_hosts(opts->add_hosts, err) < 0 ||
+	if (check_add_hosts(mode, opts->add_hosts, err) < 0 ||
 	    check_ip_list(opts->dns, "--dns", err) < 0 ||
+	    check_resolv_words(opts->dns_search, "--dns-search", err) < 0 ||
+	    check_resolv_words(opts->dns_options, "--dns-option", err) < 0 ||
 	    check_aliases(opts->network_aliases, err) < 0 ||
 	    check_more_networks(opts, err) < 0)
 		return -1;
@@ -168,10 +211,12 @@ static int check_options(const char *mode,
 static json_t *new_record(const char *mode, const struct container_config *c,
 			  const struct engine_create_options *opts)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "mode", mode, "hostname",
-			 c->hostname, "name", c->name, "add_hosts",
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "mode", mode,
+			 "hostname", c->hostname, "name", c->name, "add_hosts",
 			 json_strv_array(opts->add_hosts), "dns",
-			 json_strv_array(opts->dns));
+			 json_strv_array(opts->dns), "dns_search",
+			 json_strv_array(opts->dns_search), "dns_options",
+			 json_strv_array(opts->dns_options));
 }
 
 /* none, host and container:REF: no address, only the record. */

@@ -73,6 +73,8 @@ struct engine_create_options {
 	size_t n_more_networks;
 	char **add_hosts;	   /* "NAME:IP" lines for /etc/hosts */
 	char **dns;		   /* name servers for /etc/resolv.conf */
+	char **dns_search;	   /* its search domains */
+	char **dns_options;	   /* its options, such as "ndots:2" */
 	char **publish;		   /* -p "[IP:][HOSTPORT:]PORT[/PROTO]" */
 	bool publish_all;	   /* -P: publish every exposed port */
 	char **expose;		   /* --expose "PORT[/PROTO]" */

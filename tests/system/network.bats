@@ -264,6 +264,27 @@ net_wait_http() {
 	[[ "$output" == *$'192.0.2.10\tdb.local'* ]]
 	[[ "$output" == *"nameserver 192.0.2.53"* ]]
 
+	run "$BERTH" run --rm --network nt-dns --add-host gw:host-gateway \
+		--dns-search corp.example --dns-search lab.example \
+		--dns-option ndots:2 busybox sh -c 'cat /etc/hosts /etc/resolv.conf'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$(net_subnet nt-dns | sed 's|0/24$|1|')"$'\tgw'* ]]
+	[[ "$output" == *"search corp.example lab.example"* ]]
+	[[ "$output" == *"options ndots:2"* ]]
+	[ "$(grep -c '^search' <<<"$output")" -eq 1 ]
+
+	run "$BERTH" run --rm --network none --add-host gw:host-gateway \
+		busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"host-gateway needs a bridge network"* ]]
+	run "$BERTH" run --rm --network host --dns-search x.example \
+		busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"do not apply to --network host"* ]]
+	run "$BERTH" run --rm --dns-option 'ndots:2 rotate' busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid --dns-option"* ]]
+
 	run "$BERTH" run --rm --add-host bad busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"use NAME:IP"* ]]

@@ -34,6 +34,8 @@ static const char project_text[] = "services:\n"
 				   "    stop_signal: SIGQUIT\n"
 				   "    stop_grace_period: 3s\n"
 				   "    extra_hosts: ['db=10.0.0.9']\n"
+				   "    dns_search: corp.example\n"
+				   "    dns_opt: [ndots:2]\n"
 				   "    volumes:\n"
 				   "      - data:/data:ro\n"
 				   "      - /srv/conf:/conf\n"
@@ -107,6 +109,8 @@ static void test_create_options(void **state)
 	assert_string_equal(o.stop_signal, "SIGQUIT");
 	assert_int_equal(o.stop_timeout, 3);
 	assert_true(strv_contains(o.add_hosts, "db:10.0.0.9"));
+	assert_true(strv_contains(o.dns_search, "corp.example"));
+	assert_true(strv_contains(o.dns_options, "ndots:2"));
 	assert_string_equal(o.network, "proj_back");
 	assert_true(strv_contains(o.network_aliases, "web"));
 	assert_true(strv_contains(o.network_aliases, "api"));
