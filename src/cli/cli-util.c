@@ -233,3 +233,18 @@ int cli_dispatch(const char *group, const struct cli_command *commands,
 
 	return cli_usage_error(group, "unknown command '%s'", argv[1]);
 }
+
+bool cli_labels_match(char *const *labels, const char *want)
+{
+	bool with_value = strchr(want, '=') != NULL;
+	size_t len = strlen(want);
+
+	for (size_t i = 0; labels != NULL && labels[i] != NULL; i++) {
+		if (with_value && strcmp(labels[i], want) == 0)
+			return true;
+		if (!with_value && strncmp(labels[i], want, len) == 0 &&
+		    labels[i][len] == '=')
+			return true;
+	}
+	return false;
+}

@@ -100,4 +100,10 @@ int cli_for_each_container(struct cli_context *ctx, char **refs, int n,
 int cli_dispatch(const char *group, const struct cli_command *commands,
 		 size_t n, struct cli_context *ctx, int argc, char **argv);
 
+/*
+ * Whether "K=V" labels match a --filter label=WANT: WANT is "KEY" (any
+ * value) or "KEY=VALUE".
+ */
+bool cli_labels_match(char *const *labels, const char *want);
+
 #endif

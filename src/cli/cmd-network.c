@@ -61,6 +61,7 @@ enum {
 	OPT_SUBNET = 0x100,
 	OPT_GATEWAY,
 	OPT_INTERNAL,
+	OPT_FORMAT,
 };
 
 static int parse_create_option(int c, struct net_create_options *o, char **argv)
@@ -186,47 +187,148 @@ static void print_ls_entry(const struct net_network *net, bool quiet,
 	       subnet);
 }
 
+/*
+ * The --filter values of network ls. A network must match every kind
+ * given, and any one value of a kind.
+ */
+struct ls_filter {
+	char **names; /* substrings */
+	char **ids;   /* prefixes */
+	char **labels;
+	int dangling; /* -1 = any, 0 = with containers, 1 = without */
+	int builtin;  /* -1 = any, 0 = custom, 1 = the default network */
+};
+
+static void ls_filter_clear(struct ls_filter *f)
+{
+	strv_free(f->names);
+	strv_free(f->ids);
+	strv_free(f->labels);
+}
+
+static int parse_bool_value(const char *value, const char *yes, const char *no)
+{
+	if (strcmp(value, yes) == 0 || strcmp(value, "1") == 0)
+		return 1;
+	if (strcmp(value, no) == 0 || strcmp(value, "0") == 0)
+		return 0;
+	return -1;
+}
+
+static int parse_ls_filter(struct ls_filter *f, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *value = eq != NULL ? eq + 1 : "";
+	size_t key_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+
+#define KEY_IS(k) (key_len == strlen(k) && strncmp(arg, k, key_len) == 0)
+	if (KEY_IS("name") && value[0] != '\0')
+		strv_push(&f->names, value);
+	else if (KEY_IS("id") && value[0] != '\0')
+		strv_push(&f->ids, value);
+	else if (KEY_IS("label") && value[0] != '\0')
+		strv_push(&f->labels, value);
+	else if (KEY_IS("driver") && strcmp(value, "bridge") == 0)
+		;
+	else if (KEY_IS("dangling") &&
+		 (f->dangling = parse_bool_value(value, "true", "false")) >= 0)
+		;
+	else if (KEY_IS("type") && (f->builtin = parse_bool_value(
+					    value, "builtin", "custom")) >= 0)
+		;
+	else
+		return cli_usage_error("network ls",
+				       "invalid filter '%s': use name=TEXT, "
+				       "id=PREFIX, label=KEY[=VALUE], "
+				       "driver=bridge, dangling=true|false "
+				       "or type=builtin|custom",
+				       arg);
+#undef KEY_IS
+	return 0;
+}
+
+static bool any_matches(char *const *list, const char *s, bool prefix)
+{
+	if (list == NULL)
+		return true;
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (prefix && strncmp(s, list[i], strlen(list[i])) == 0)
+			return true;
+		if (!prefix && strstr(s, list[i]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static bool ls_matches(const struct net_network *net, const struct ls_filter *f)
+{
+	bool builtin = strcmp(net->name, NET_DEFAULT_NAME) == 0;
+
+	if (!any_matches(f->names, net->name, false) ||
+	    !any_matches(f->ids, net->id, true))
+		return false;
+	for (size_t i = 0; f->labels != NULL && f->labels[i] != NULL; i++)
+		if (!cli_labels_match(net->labels, f->labels[i]))
+			return false;
+	if (f->dangling >= 0 && (net->n_containers == 0) != (f->dangling == 1))
+		return false;
+	if (f->builtin >= 0 && builtin != (f->builtin == 1))
+		return false;
+	return true;
+}
+
 static int network_ls_cmd(struct cli_context *ctx, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"quiet", no_argument, NULL, 'q'},
-		{"format", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"filter", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	_cleanup_strv_ char **names = NULL;
+	struct ls_filter filter = {.dangling = -1, .builtin = -1};
 	const char *template = NULL;
 	struct berth_error *err = NULL;
 	bool quiet = false, as_json = false;
-	int c, r;
+	int c, r = 0;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:qf:h", options, NULL)) != -1) {
+	while (r == 0 &&
+	       (c = getopt_long(argc, argv, "+:qf:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
 			break;
 		case 'f':
+			r = parse_ls_filter(&filter, optarg);
+			break;
+		case OPT_FORMAT:
 			r = cli_parse_list_format("network ls", optarg,
 						  "{{.Name}}", &as_json,
 						  &template);
-			if (r != 0)
-				return r;
 			break;
 		case 'h':
-			puts("Usage: berth network ls [-q] [--format "
-			     "table|json|TEMPLATE]\n\nList networks.");
+			puts("Usage: berth network ls [-q] [-f FILTER]... "
+			     "[--format table|json|TEMPLATE]\n\n"
+			     "List networks. FILTER is name=TEXT, id=PREFIX, "
+			     "label=KEY[=VALUE],\ndriver=bridge, "
+			     "dangling=true|false or type=builtin|custom.");
+			ls_filter_clear(&filter);
 			return 0;
 		default:
-			return cli_option_error("network ls", c, argv);
+			r = cli_option_error("network ls", c, argv);
 		}
 	}
-	if (optind != argc)
-		return cli_usage_error("network ls", "expected no arguments");
-
-	if (net_network_list(ctx->root, &names, &err) < 0)
-		return cli_fail(&err);
+	if (r == 0 && optind != argc)
+		r = cli_usage_error("network ls", "expected no arguments");
+	if (r == 0 && net_network_list(ctx->root, &names, &err) < 0)
+		r = cli_fail(&err);
+	if (r != 0) {
+		ls_filter_clear(&filter);
+		return r;
+	}
 
 	if (!quiet && !as_json && template == NULL)
 		printf("%-14s%-20s%-9s%s\n", "NETWORK ID", "NAME", "DRIVER",
@@ -234,10 +336,14 @@ static int network_ls_cmd(struct cli_context *ctx, int argc, char **argv)
 	for (size_t i = 0; names[i] != NULL; i++) {
 		_cleanup_network_ struct net_network *net = NULL;
 
-		if (net_network_load(ctx->root, names[i], &net, &err) < 0)
+		if (net_network_load(ctx->root, names[i], &net, &err) < 0) {
+			ls_filter_clear(&filter);
 			return cli_fail(&err);
-		print_ls_entry(net, quiet, as_json, template);
+		}
+		if (ls_matches(net, &filter))
+			print_ls_entry(net, quiet, as_json, template);
 	}
+	ls_filter_clear(&filter);
 	return 0;
 }
 

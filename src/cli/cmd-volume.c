@@ -176,21 +176,6 @@ static int parse_filter(struct ls_filter *f, const char *arg)
 			       arg);
 }
 
-static bool has_label(const struct volume *v, const char *want)
-{
-	bool with_value = strchr(want, '=') != NULL;
-	size_t len = strlen(want);
-
-	for (size_t i = 0; v->labels != NULL && v->labels[i]; i++) {
-		if (with_value && strcmp(v->labels[i], want) == 0)
-			return true;
-		if (!with_value && strncmp(v->labels[i], want, len) == 0 &&
-		    v->labels[i][len] == '=')
-			return true;
-	}
-	return false;
-}
-
 static int matches(struct engine *engine, const struct volume *v,
 		   const struct ls_filter *f, bool *ret,
 		   struct berth_error **err)
@@ -204,7 +189,7 @@ static int matches(struct engine *engine, const struct volume *v,
 	if (!name_ok)
 		return 0;
 	for (size_t i = 0; f->labels != NULL && f->labels[i]; i++)
-		if (!has_label(v, f->labels[i]))
+		if (!cli_labels_match(v->labels, f->labels[i]))
 			return 0;
 
 	if (f->dangling >= 0) {

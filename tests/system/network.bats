@@ -113,6 +113,21 @@ net_wait_http() {
 	[ "$(echo "$output" | jq -r .Name)" = nt-one ]
 	[ "$(echo "$output" | jq -r .Labels.team)" = qa ]
 
+	"$BERTH" network create nt-two >/dev/null
+	run "$BERTH" network ls -q --filter label=team=qa
+	[ "$output" = "${id:0:12}" ]
+	run "$BERTH" network ls --filter name=two --format '{{.Name}}'
+	[ "$output" = nt-two ]
+	run "$BERTH" network ls -f id="${id:0:6}" -f dangling=true \
+		--format '{{.Name}}'
+	[ "$output" = nt-one ]
+	run "$BERTH" network ls --filter type=builtin -q
+	[ -z "$output" ]
+	run "$BERTH" network ls --filter colour=red
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid filter 'colour=red'"* ]]
+	"$BERTH" network rm nt-two >/dev/null
+
 	run "$BERTH" network inspect nt-one
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '.[0].Id')" = "$id" ]
