@@ -248,3 +248,30 @@ bool cli_labels_match(char *const *labels, const char *want)
 	}
 	return false;
 }
+
+char *cli_format_ports(const json_t *c)
+{
+	const json_t *ports =
+		json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	char *text = xstrdup("");
+	const char *key;
+	json_t *list, *b;
+	size_t i;
+
+	json_object_foreach ((json_t *)ports, key, list) {
+		json_array_foreach (list, i, b) {
+			char *next;
+
+			xasprintf(
+				&next, "%s%s%s:%s->%s", text,
+				text[0] != '\0' ? ", " : "",
+				json_string_value(json_object_get(b, "HostIp")),
+				json_string_value(
+					json_object_get(b, "HostPort")),
+				key);
+			free(text);
+			text = next;
+		}
+	}
+	return text;
+}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cli/commands.h"
 #include "engine/engine.h"
 #include "util/error.h"
@@ -105,5 +107,11 @@ int cli_dispatch(const char *group, const struct cli_command *commands,
  * value) or "KEY=VALUE".
  */
 bool cli_labels_match(char *const *labels, const char *want);
+
+/*
+ * Return the published ports of a container's inspect object as
+ * Docker's ps prints them: "127.0.0.1:8080->80/tcp, ...".
+ */
+char *cli_format_ports(const json_t *inspect);
 
 #endif

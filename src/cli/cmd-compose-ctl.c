@@ -15,6 +15,7 @@
 #include "engine/container-store.h"
 #include "engine/volume.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -123,17 +124,24 @@ int compose_cmd_ps(struct compose_session *s, int argc, char **argv)
 		return r;
 
 	if (!set[1])
-		printf("%-30s %-20s %s\n", "NAME", "SERVICE", "STATUS");
+		printf("%-30s %-20s %-14s %s\n", "NAME", "SERVICE", "STATUS",
+		       "PORTS");
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *st = status_text(&s->engine, list[i].id);
+		_cleanup_free_ char *ports = NULL;
+		_cleanup_json_ json_t *c = NULL;
 
 		if (!set[0] && strcmp(st, "running") != 0)
 			continue;
-		if (set[1])
+		if (set[1]) {
 			printf("%s\n", list[i].id);
-		else
-			printf("%-30s %-20s %s\n", list[i].name,
-			       list[i].service, st);
+			continue;
+		}
+		if (engine_container_inspect(&s->engine, list[i].id, &c,
+					     NULL) == 0)
+			ports = cli_format_ports(c);
+		printf("%-30s %-20s %-14s %s\n", list[i].name, list[i].service,
+		       st, ports != NULL ? ports : "");
 	}
 	compose_containers_free(list, n);
 	return 0;

@@ -158,34 +158,6 @@ static void format_status(const json_t *state, char *buf, size_t size)
 	}
 }
 
-/* NetworkSettings.Ports as Docker's ps prints them. */
-static char *format_ports(const json_t *c)
-{
-	const json_t *ports =
-		json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
-	char *text = xstrdup("");
-	const char *key;
-	json_t *list, *b;
-	size_t i;
-
-	json_object_foreach ((json_t *)ports, key, list) {
-		json_array_foreach (list, i, b) {
-			char *next;
-
-			xasprintf(
-				&next, "%s%s%s:%s->%s", text,
-				text[0] != '\0' ? ", " : "",
-				json_string_value(json_object_get(b, "HostIp")),
-				json_string_value(
-					json_object_get(b, "HostPort")),
-				key);
-			free(text);
-			text = next;
-		}
-	}
-	return text;
-}
-
 static void fill_row(struct ps_row *row, const json_t *c,
 		     const struct ps_options *opts)
 {
@@ -205,7 +177,7 @@ static void fill_row(struct ps_row *row, const json_t *c,
 	format_status(state, row->status, sizeof(row->status));
 	row->state = json_string_value(json_object_get(state, "Status"));
 	row->name = name != NULL && name[0] == '/' ? name + 1 : name;
-	row->ports = format_ports(c);
+	row->ports = cli_format_ports(c);
 }
 
 /* The labels as Docker's ps prints them: "K=V,K2=V2". */

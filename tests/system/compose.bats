@@ -369,6 +369,11 @@ EOF2
 	run curl -fsS "http://127.0.0.1:$port/index.html"
 	[ "$status" -eq 0 ]
 	[ "$output" = hello ]
+
+	run bc ps web
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *PORTS ]]
+	[[ "${lines[1]}" == *"127.0.0.1:$port->8080/tcp" ]]
 }
 
 @test "compose fails when a dependency has no health check" {
