@@ -192,8 +192,8 @@ int compose_cmd_up(struct compose_session *s, int argc, char **argv)
 	o.force_recreate = a.force_recreate;
 	/*
 	 * A container that cannot run its command fails "berth run" with
-	 * 126 or 127, as in Docker; "up" reports an engine error instead,
-	 * like any other failure to bring up the project.
+	 * 126 or 127, as in Docker. "up" reports an engine error instead,
+	 * as for any other failure to bring up the project.
 	 */
 	if (compose_up(&s->engine, s->p, &o, &ids, &err) < 0) {
 		cli_fail(&err);

@@ -186,7 +186,7 @@ static int store(struct reader *r, const char *key, const char *raw,
 	xasprintf(&where, "%s:%zu", r->name, r->line);
 	if (interpolate_string(raw, &env, where, &value, err) < 0)
 		return -1;
-	/* jansson, and so the model, holds UTF-8 strings only. */
+	/* jansson, and so the model, accepts UTF-8 strings only. */
 	string = json_string(value);
 	if (string == NULL)
 		return fail(r, "the value is not valid UTF-8", err);

@@ -112,7 +112,10 @@ static int externals_check(struct engine *engine,
 	return 0;
 }
 
-/* Create the network unless it exists. *made tells whether this call did. */
+/*
+ * Create the network unless it exists. *made is set when this call
+ * created it.
+ */
 static int network_create(struct engine *engine,
 			  const struct compose_project *p,
 			  const struct compose_network *net, bool *made,
@@ -338,6 +341,10 @@ static int ensure_image(struct engine *engine, const struct compose_project *p,
 	return 0;
 }
 
+/*
+ * Create the service's container, or with ret_id NULL only run the
+ * checks of a create, before any container of the project exists.
+ */
 static int container_create(struct engine *engine,
 			    const struct compose_project *p,
 			    const struct compose_service *s, char **ret_id,
@@ -348,7 +355,9 @@ static int container_create(struct engine *engine,
 	int r;
 
 	r = compose_create_options(p, s, false, &o, &owned, err);
-	if (r == 0)
+	if (r == 0 && ret_id == NULL)
+		r = engine_container_check(engine, &o, err);
+	else if (r == 0)
 		r = engine_container_create(engine, &o, ret_id, err);
 	compose_create_options_clear(&o);
 	return r;
@@ -480,22 +489,6 @@ static int name_check(struct engine *engine, const struct compose_project *p,
 			       name, holder);
 }
 
-/* Check the service's container options before any container exists. */
-static int options_check(struct engine *engine, const struct compose_project *p,
-			 const struct compose_service *s,
-			 struct berth_error **err)
-{
-	struct engine_create_options o;
-	_cleanup_strv_ char **owned = NULL;
-	int r;
-
-	r = compose_create_options(p, s, false, &o, &owned, err);
-	if (r == 0)
-		r = engine_container_check(engine, &o, err);
-	compose_create_options_clear(&o);
-	return r;
-}
-
 /*
  * What can fail without a running dependency fails before "up" creates
  * anything, as in docker compose: every image is built or pulled and
@@ -514,7 +507,7 @@ static int services_prepare(struct engine *engine,
 
 		if (name_check(engine, p, s, err) < 0 ||
 		    ensure_image(engine, p, s, opts, &image_ids[i], err) < 0 ||
-		    options_check(engine, p, s, err) < 0) {
+		    container_create(engine, p, s, NULL, err) < 0) {
 			strv_free(image_ids);
 			return berth_error_wrap(err, "service '%s'", s->name);
 		}

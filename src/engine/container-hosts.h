@@ -16,14 +16,14 @@
 #include "net/network.h"
 #include "util/error.h"
 
-/* The --add-host address that stands for the host's. */
+/* The --add-host address that means the host's address. */
 #define CONTAINER_HOST_GATEWAY "host-gateway"
 
 /*
  * Write DIR/hosts of container id: localhost, the container's own
  * names, the names and aliases of its peers on its user-defined
- * networks, then the --add-host entries. The caller holds the network
- * lock: the networks are read from the store.
+ * networks, then the --add-host entries. The caller must hold the
+ * network lock because the networks are read from the store.
  */
 int container_hosts_write(const struct engine *engine, const char *dir,
 			  const char *id, json_t *record,

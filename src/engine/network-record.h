@@ -6,9 +6,9 @@
  * ROOT/containers/<id>/network.json, the network record of a container
  * (see container-network.h). Its mode is "none", "host", "container" or
  * "bridge", and a "bridge" record contains one endpoint per network. The main
- * endpoint, whose gateway is the default route and through which the
- * ports are published, sits at the top level next to mode, hostname,
- * name, add_hosts, dns and ports; the others are in the array "more".
+ * endpoint carries the default route and the published ports. It sits
+ * at the top level next to mode, hostname, name, add_hosts, dns and
+ * ports, and the others are in the array "more".
  * An endpoint has network, network_id, ip, prefix, gateway, aliases and
  * ifname, the device's name in the container ("eth0" when absent).
  */

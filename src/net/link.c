@@ -298,7 +298,7 @@ static int configure_inside(const struct net_veth_config *cfg,
 				 0, err);
 }
 
-/* What configure_inside() needs, for run_in_netns(). */
+/* The arguments of configure_inside(), passed through run_in_netns(). */
 struct inside_args {
 	const struct net_veth_config *cfg;
 	const char *peer_name;
