@@ -130,18 +130,26 @@ static void write_add_hosts(FILE *out, const json_t *record)
 	}
 }
 
-/* Replace the contents of path without replacing its inode. */
+/*
+ * Replace the contents of path without replacing its inode. The new
+ * data is written over the old before the file is cut to its length,
+ * so that a process in the container that reads it meanwhile never
+ * finds it empty, as it would after O_TRUNC.
+ */
 static int write_in_place(const char *dir, const char *name, const char *data,
 			  size_t len, struct berth_error **err)
 {
 	_cleanup_free_ char *path = fs_path_join(dir, name);
 	_cleanup_close_ int fd = open(
-		path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		0644);
+		path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return berth_error_set(err, errno, "open '%s'", path);
-	return fs_write_all(fd, data, len, err);
+	if (fs_write_all(fd, data, len, err) < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)len) < 0)
+		return berth_error_set(err, errno, "truncate '%s'", path);
+	return 0;
 }
 
 int container_hosts_write(const struct engine *engine, const char *dir,
