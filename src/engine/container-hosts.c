@@ -140,8 +140,8 @@ static int write_in_place(const char *dir, const char *name, const char *data,
 			  size_t len, struct berth_error **err)
 {
 	_cleanup_free_ char *path = fs_path_join(dir, name);
-	_cleanup_close_ int fd = open(
-		path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return berth_error_set(err, errno, "open '%s'", path);
